@@ -1,0 +1,56 @@
+# Walsall SEND disagreements assistant. `make run` sets everything up and starts it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(VENV)/bin/rasa
+SPACY_MODEL := build/spacy_en_lookup
+MODEL       := models/send-assistant.tar.gz
+# Everything the trained model depends on: change any of these and it retrains.
+TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help setup run shell train test content-check bench lock clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/requirements.lock
+	@PY_BIN=$$(scripts/find-python.sh) && echo "Using $$PY_BIN" && "$$PY_BIN" -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade "pip==24.3.1"
+	$(VENV)/bin/pip install --quiet -r requirements/requirements.lock
+	touch $@
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy_pipeline.py
+	$(PY) scripts/build_spacy_pipeline.py $(SPACY_MODEL)
+
+setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json ## Create .venv, install the locked dependencies, build the spaCy pipeline
+
+$(MODEL): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAIN_INPUTS)
+	$(RASA) train --fixed-model-name send-assistant --out models
+
+train: $(MODEL) ## Train the model (only if data or config changed)
+
+run: $(MODEL) ## Set up, train if needed, start the action server and the Rasa server
+	scripts/run.sh
+
+shell: $(MODEL) ## Talk to the assistant in this terminal
+	scripts/run.sh --shell
+
+content-check: $(VENV)/.installed ## Check content/*.yml and list details the council must verify
+	$(PY) -m actions.content_check
+
+test: $(MODEL) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
+	scripts/test.sh
+
+bench: $(MODEL) ## Benchmark against Rasa's default config (prints a table; not a test)
+	$(PY) scripts/bench.py
+
+lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
+	uv pip compile requirements/requirements.in --python-version 3.10 \
+	  --exclude-newer 2025-02-01 -o requirements/requirements.lock
+
+clean: ## Remove the trained model, build files and test results
+	rm -rf models build results artifacts

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts the action server (port 5055) and the Rasa server (port 5005, REST
+# channel), and stops both on Ctrl-C. With --shell, talks to the assistant in
+# this terminal instead of starting the REST server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA=.venv/bin/rasa
+MODEL=models/send-assistant.tar.gz
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=5055   # endpoints.yml points the Rasa server here
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+"$RASA" run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+
+if [[ "${1:-}" == "--shell" ]]; then
+  "$RASA" shell --model "$MODEL" --endpoints endpoints.yml
+  exit 0
+fi
+
+"$RASA" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$RASA_PORT" &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -sf "http://localhost:$RASA_PORT/" >/dev/null; then break; fi
+  sleep 1
+done
+cat <<MSG
+
+The assistant is running. Talk to it over the REST channel:
+  curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
+    -H 'Content-Type: application/json' \\
+    -d '{"sender": "demo-1", "message": "the council refused to assess my son"}'
+Or run 'make shell' in another terminal. Press Ctrl-C to stop both servers.
+
+MSG
+wait -n "${pids[@]}"
