@@ -1,0 +1,207 @@
+"""The one loader for the content files in ``content/`` that the council edits.
+
+Routes, services and wording live in YAML so that the council's team can change
+them without touching Python. Everything the assistant says about rights and
+contacts is read through this module, so each fact has exactly one home:
+
+* ``services.yml``: who to contact, each detail with its source and whether it
+  is verified. Unverified details are shown with a marker; missing ones
+  (``value: null``) are never shown.
+* ``routes.yml``: the appeal facts, the wording of each route step, and which
+  steps fit each kind of disagreement.
+* ``topics.yml``: the other replies that carry facts (mediation, tribunal,
+  crisis lines, ...).
+
+Text may contain placeholders such as ``{sendias.phone}`` or
+``{appeals.deadline}``; :meth:`Content.render` fills them in.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import yaml
+
+CONTENT_DIR = Path(
+    os.environ.get("SEND_CONTENT_DIR", Path(__file__).resolve().parent.parent / "content")
+)
+
+# {service.detail}, {appeals.fact} or {name} for values passed in by the caller.
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:\.([a-z0-9_]+))?\}")
+
+
+class ContentError(ValueError):
+    """The content files are inconsistent (caught by ``make content-check``)."""
+
+
+class MissingDetail(ContentError):
+    """A placeholder refers to a detail the council has not supplied yet."""
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One contact detail (phone, email, web, ...) and where it comes from."""
+
+    value: Optional[str]
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service the assistant can point a family to."""
+
+    id: str
+    name: str
+    short_name: str
+    what_they_do: str
+    group: str = "general"
+    details: Mapping[str, Detail] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Content:
+    """The parsed content files, with a renderer for their placeholders."""
+
+    services: Mapping[str, Service]
+    unverified_marker: str
+    appeals: Mapping[str, str]
+    steps: Mapping[str, str]
+    button_titles: Mapping[str, str]
+    disagreements: Mapping[str, Mapping[str, Any]]
+    closing: str
+    topics: Mapping[str, Any]
+
+    def detail(self, service_id: str, name: str) -> str:
+        """The family-facing text of one detail, marked when unverified."""
+        service = self.services.get(service_id)
+        if service is None:
+            raise ContentError(f"unknown service '{service_id}'")
+        detail = service.details.get(name)
+        if detail is None:
+            raise ContentError(f"service '{service_id}' has no detail '{name}'")
+        if detail.value is None:
+            raise MissingDetail(f"{service_id}.{name} has not been supplied yet")
+        if detail.verified:
+            return detail.value
+        return f"{detail.value} {self.unverified_marker}"
+
+    def render(self, template: str, **values: str) -> str:
+        """Fill the placeholders in ``template``.
+
+        ``{x.y}`` is a service detail, or ``appeals.y``; ``{name}`` comes from
+        ``values``. Appeal facts may hold placeholders themselves, so the
+        result is rendered again until nothing changes.
+        """
+
+        def replace(match: "re.Match[str]") -> str:
+            head, tail = match.group(1), match.group(2)
+            if tail is None:
+                if head not in values:
+                    raise ContentError(f"no value for placeholder '{{{head}}}'")
+                return values[head]
+            if head == "appeals":
+                if tail not in self.appeals:
+                    raise ContentError(f"no appeal fact '{tail}'")
+                return self.appeals[tail]
+            return self.detail(head, tail)
+
+        text = template
+        for _ in range(3):
+            rendered = PLACEHOLDER.sub(replace, text)
+            if rendered == text:
+                break
+            text = rendered
+        return tidy(text)
+
+    def button_title(self, intent: str) -> str:
+        """Button text for an intent: from the buttons list, or a disagreement's label."""
+        if intent in self.button_titles:
+            return self.button_titles[intent]
+        if intent in self.disagreements:
+            return self.disagreements[intent]["label"]
+        raise ContentError(f"no button title for '{intent}'")
+
+
+def tidy(text: str) -> str:
+    """Normalise spacing left by YAML folding and placeholders, keeping line breaks."""
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.strip().split("\n")]
+    return "\n".join(lines)
+
+
+def _read(path: Path) -> Dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError(f"cannot read {path.name}: {error}") from error
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name} must be a mapping at the top level")
+    return data
+
+
+def _service(service_id: str, raw: Mapping[str, Any]) -> Service:
+    required = {"name", "short_name", "what_they_do"}
+    plain = required | {"group"}
+    missing = required - raw.keys()
+    if missing:
+        raise ContentError(f"service '{service_id}' lacks {sorted(missing)}")
+    details: Dict[str, Detail] = {}
+    for key, value in raw.items():
+        if key in plain:
+            continue
+        if not isinstance(value, dict) or {"value", "source", "verified"} - value.keys():
+            raise ContentError(
+                f"{service_id}.{key} needs value, source and verified"
+            )
+        details[key] = Detail(
+            value=None if value["value"] is None else str(value["value"]),
+            source=str(value["source"]),
+            verified=bool(value["verified"]),
+        )
+    return Service(
+        id=service_id,
+        name=str(raw["name"]),
+        short_name=str(raw["short_name"]),
+        what_they_do=tidy(str(raw["what_they_do"])),
+        group=str(raw.get("group", "general")),
+        details=details,
+    )
+
+
+def load_content(directory: Path = CONTENT_DIR) -> Content:
+    """Read and structurally check the three content files."""
+    services_raw = _read(directory / "services.yml")
+    routes_raw = _read(directory / "routes.yml")
+    topics = _read(directory / "topics.yml")
+    try:
+        services = {
+            sid: _service(sid, raw) for sid, raw in services_raw["services"].items()
+        }
+        return Content(
+            services=services,
+            unverified_marker=str(services_raw.get("unverified_marker", "")),
+            appeals=dict(routes_raw["appeals"]),
+            steps=dict(routes_raw["steps"]),
+            button_titles=dict(routes_raw["buttons"]),
+            disagreements=dict(routes_raw["disagreements"]),
+            closing=str(routes_raw["closing"]),
+            topics=topics,
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ContentError(f"content files are missing a section: {error}") from error
+
+
+@functools.lru_cache(maxsize=1)
+def get_content() -> Content:
+    """The content, read once per process (restart the action server after edits)."""
+    return load_content()
+
+
+def disagreement_ids() -> List[str]:
+    """The disagreement types, in the order of routes.yml."""
+    return list(get_content().disagreements)

@@ -1,0 +1,248 @@
+"""What the assistant says: plain functions from content and context to messages.
+
+Every function here is pure (content in, messages out) so it can be tested
+without Rasa, and the rasa-sdk actions stay thin: they read the tracker, call
+one of these, and dispatch the result. The disagreement the family described
+earlier (the ``disagreement`` slot) is passed in so follow-up questions such as
+"how long do I have?" are answered for *their* disagreement.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.content import Content, ContentError, MissingDetail
+
+# A pseudo-contact in routes.yml: the school, nursery or college itself.
+SETTING = "setting"
+# How a contact detail is introduced on its line.
+DETAIL_LABELS = (("phone", "Phone"), ("text", "Text"), ("email", "Email"), ("web", "Website"))
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: Tuple[Button, ...] = ()
+
+    def as_dict(self) -> dict:
+        """The shape rasa-sdk's dispatcher and the channels expect."""
+        data: dict = {"text": self.text}
+        if self.buttons:
+            data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        return data
+
+
+def buttons(content: Content, intents: Iterable[str]) -> Tuple[Button, ...]:
+    """Buttons that ask the given intents' questions when pressed."""
+    return tuple(Button(content.button_title(i), f"/{i}") for i in intents)
+
+
+def _disagreement(content: Content, disagreement: Optional[str]) -> Optional[Mapping[str, Any]]:
+    return content.disagreements.get(disagreement) if disagreement else None
+
+
+def form_phrase(spec: Optional[Mapping[str, Any]]) -> str:
+    """' using form SEND35' for an appealable disagreement, else ''."""
+    appeal = spec.get("appeal") if spec else None
+    return f" using form {appeal['form']}" if appeal else ""
+
+
+def routes_reply(content: Content, disagreement: str) -> List[Message]:
+    """The routes that fit a disagreement, numbered in the order to try them."""
+    spec = content.disagreements[disagreement]
+    phrase = form_phrase(spec)
+    lines = [content.render(spec["summary"]), "Here is what you can do:"]
+    for number, step in enumerate(spec["steps"], start=1):
+        lines.append(f"{number}. {content.render(content.steps[step], form_phrase=phrase)}")
+    lines.append(content.render(content.closing))
+    return [Message("\n".join(lines), buttons(content, spec["buttons"]))]
+
+
+def mediation_vs_dr_reply(content: Content) -> List[Message]:
+    topic = content.topics["mediation_vs_dr"]
+    return [Message(content.render(topic["text"]), buttons(content, topic["buttons"]))]
+
+
+def disagreement_resolution_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
+    """What disagreement resolution is; for an appealable decision, that it is no certificate."""
+    topic = content.topics["disagreement_resolution"]
+    parts = [topic["text"]]
+    spec = _disagreement(content, disagreement)
+    if spec and spec.get("appeal") and spec["appeal"]["certificate_needed"]:
+        parts.append(topic["appeal_note"])
+    return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
+
+
+def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
+    """What mediation is, and what it means for the family's disagreement."""
+    topic = content.topics["mediation"]
+    parts = [topic["text"]]
+    spec = _disagreement(content, disagreement)
+    if spec is None or (spec.get("appeal") and spec["appeal"]["certificate_needed"]):
+        parts.append(topic["certificate"])
+    elif spec.get("appeal"):
+        parts.append(topic["certificate_not_needed"])
+    else:
+        parts.append(f"{topic['not_for_this']} {spec['no_appeal']}")
+    parts.append(topic["provider"])
+    return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
+
+
+def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
+    """How to appeal and by when; or, if this disagreement cannot be appealed, what to do instead."""
+    topic = content.topics["tribunal"]
+    spec = _disagreement(content, disagreement)
+    if spec is None:
+        parts = [topic["general"], topic["how"]]
+    elif spec.get("appeal"):
+        need = topic["certificate"] if spec["appeal"]["certificate_needed"] else topic["certificate_not_needed"]
+        parts = [topic["appeal"], need, topic["how"]]
+    else:
+        return [Message(content.render(spec["no_appeal"]), buttons(content, spec["buttons"]))]
+    text = content.render("\n\n".join(parts), form_phrase=form_phrase(spec))
+    return [Message(text, buttons(content, topic["buttons"]))]
+
+
+def simple_topic_reply(content: Content, name: str) -> List[Message]:
+    """A topic with fixed text and buttons (advocates, cost)."""
+    topic = content.topics[name]
+    return [Message(content.render(topic["text"]), buttons(content, topic.get("buttons", ())))]
+
+
+def contact_line(content: Content, service_id: str) -> str:
+    """'Name: phone 0123 (to be confirmed), website https://...' from the details that exist."""
+    service = content.services[service_id]
+    shown = []
+    for key, label in DETAIL_LABELS:
+        if key in service.details:
+            try:
+                shown.append(f"{label.lower()} {content.detail(service_id, key)}")
+            except MissingDetail:
+                continue
+    name = service.name[0].upper() + service.name[1:]
+    return f"{name}: {', '.join(shown)}." if shown else f"{name}."
+
+
+def service_reply(content: Content, service_id: str) -> List[Message]:
+    """Who a service is, what it does and how to reach it."""
+    service = content.services[service_id]
+    text = f"{service.what_they_do}\n{contact_line(content, service_id)}"
+    return [Message(text, buttons(content, ["ask_mediation_vs_dr", "ask_tribunal"]))]
+
+
+def contacts_for(content: Content, disagreement: Optional[str]) -> List[str]:
+    """Who to contact about a disagreement, first contact first; SENDIAS always last."""
+    spec = _disagreement(content, disagreement)
+    first = list(spec.get("contacts", [])) if spec else ["ehc_team"]
+    return [c for c in first if c != "sendias"] + ["sendias"]
+
+
+def _contact_lines(content: Content, contact_ids: Sequence[str]) -> List[str]:
+    lines = []
+    for contact in contact_ids:
+        if contact == SETTING:
+            lines.append(content.render(content.topics["contact"]["school"]))
+        else:
+            lines.append(contact_line(content, contact))
+    return lines
+
+
+def contact_reply(content: Content, disagreement: Optional[str], service: Optional[str]) -> List[Message]:
+    """'How do I contact them?': the service just talked about, else the first contacts for the disagreement."""
+    if service and service in content.services:
+        return service_reply(content, service)
+    contact_ids = contacts_for(content, disagreement)
+    lines = []
+    if "ehc_team" in contact_ids:
+        lines.append(content.render(content.topics["contact"]["case_officer"]))
+        contact_ids = [c for c in contact_ids if c != "ehc_team"]
+    lines += _contact_lines(content, contact_ids)
+    return [Message("\n".join(lines), buttons(content, content.topics["contact"]["buttons"]))]
+
+
+def human_reply(content: Content, disagreement: Optional[str], service: Optional[str] = None) -> List[Message]:
+    """'I want to talk to someone': say plainly it is automated, then the people who can help."""
+    contact_ids = [service] if service in content.services else contacts_for(content, disagreement)
+    if service in content.services and service != "sendias":
+        contact_ids.append("sendias")
+    lines = [content.render(content.topics["human"])] + _contact_lines(content, contact_ids)
+    return [Message("\n".join(lines))]
+
+
+def crisis_reply(content: Content) -> List[Message]:
+    """Emergency numbers first; the local safeguarding line only once the council supplies it."""
+    text = content.render(content.topics["crisis"])
+    try:
+        text += "\n" + content.render(content.topics["crisis_local"])
+    except MissingDetail:
+        pass
+    return [Message(text)]
+
+
+def resume_reply(content: Content, disagreement: str) -> List[Message]:
+    """After the crisis reply: a button back to the disagreement the family also described."""
+    return [Message(content.render(content.topics["crisis_resume"]), buttons(content, [disagreement]))]
+
+
+def fallback_reply(content: Content, candidates: Sequence[str] = ()) -> List[Message]:
+    """Not understood: offer the likely disagreement types if there are any, else the main topics."""
+    if candidates:
+        return [Message(content.render(content.topics["clarify"]), buttons(content, candidates))]
+    topic = content.topics["fallback"]
+    return [Message(content.render(topic["text"]), buttons(content, topic["buttons"]))]
+
+
+def out_of_scope_reply(content: Content) -> List[Message]:
+    return [Message(content.render(content.topics["out_of_scope"]))]
+
+
+def intro_reply(content: Content) -> List[Message]:
+    return [Message(content.render(content.topics["intro"]))]
+
+
+def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
+    """Every reply the assistant can give, in every context, for checks and tests.
+
+    Rendering them all also proves every placeholder resolves (else ContentError).
+    """
+    contexts: List[Optional[str]] = [None, *content.disagreements]
+    out: List[Tuple[str, List[Message]]] = []
+    for d in content.disagreements:
+        out.append((f"routes:{d}", routes_reply(content, d)))
+    for d in contexts:
+        out += [
+            (f"disagreement_resolution:{d}", disagreement_resolution_reply(content, d)),
+            (f"mediation:{d}", mediation_reply(content, d)),
+            (f"tribunal:{d}", tribunal_reply(content, d)),
+            (f"contact:{d}", contact_reply(content, d, None)),
+            (f"human:{d}", human_reply(content, d)),
+        ]
+    for service in content.services.values():
+        if service.group != "crisis":
+            out.append((f"service:{service.id}", service_reply(content, service.id)))
+    out += [
+        ("mediation_vs_dr", mediation_vs_dr_reply(content)),
+        ("advocate", simple_topic_reply(content, "advocate")),
+        ("cost", simple_topic_reply(content, "cost")),
+        ("crisis", crisis_reply(content)),
+        ("crisis_resume", resume_reply(content, next(iter(content.disagreements)))),
+        ("fallback", fallback_reply(content)),
+        ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
+        ("out_of_scope", out_of_scope_reply(content)),
+        ("intro", intro_reply(content)),
+    ]
+    return out
+
+
+__all__ = [
+    "Button", "Message", "ContentError", "routes_reply", "mediation_vs_dr_reply",
+    "disagreement_resolution_reply", "mediation_reply", "tribunal_reply",
+    "simple_topic_reply", "service_reply", "contact_reply", "human_reply",
+    "crisis_reply", "resume_reply", "fallback_reply", "out_of_scope_reply", "intro_reply", "all_replies",
+]

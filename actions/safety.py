@@ -1,0 +1,134 @@
+"""Keyword safety net: spot a message that says someone may be in danger.
+
+The NLU model has a ``crisis`` intent, but a statistical model can miss a
+phrasing it never saw, and a missed sign that a child is in danger is the
+worst failure this assistant can have. So every message is also checked
+against these patterns (by ``addons/crisis_safety_net.py`` inside the Rasa
+server's NLU pipeline); a match turns the message into ``crisis`` whatever the
+model thought.
+
+The patterns lean towards catching too much: a family who gets the crisis
+numbers by mistake loses a moment, while a missed crisis can cost a life. They
+avoid the few everyday SEND phrases that would misfire ("the plan is missing
+section F", "he keeps missing school").
+"""
+from __future__ import annotations
+
+import re
+from typing import Pattern
+
+_PATTERNS = [
+    # suicide and self-harm, including common misspellings
+    r"\bsu[iy]?[cs]+[iy]?d",
+    r"\bkill?\w* (?:him|her|my|them|your|our|it)sel(?:f|ves)\b",
+    r"\b(?:end|ending|take|taking|took) (?:his|her|my|their|your|our) (?:own )?li(?:fe|ves)\b",
+    r"\bself ?harm",
+    r"\b(?:cut|cuts|cutting|hurt|hurts|hurting|harm|harms|harming|burn|burns|burning|starv\w+|strangl\w+|hang\w*) (?:him|her|my|them|your|our)sel(?:f|ves)\b",
+    r"\bcut(?:s|ting)? (?:his|her|my|their) (?:arms?|legs?|wrists?|skin|thighs?)\b",
+    r"\b(?:want|wants|wanted|wanting|wanna|trying|tried|going|threaten\w*|talk\w* about|says? (?:he|she|they) wants?) (?:to )?die\b",
+    r"\b(?:doesnt|dont|didnt|does not|do not|not|no longer|never) (?:want|wants|wanna) (?:to )?(?:be here|be alive|live|exist|wake up|be around)",
+    r"\bbetter off (?:dead|without (?:me|him|her|us))\b",
+    r"\bwish(?:es|ed)? (?:he|she|i|they)(?: was| were| had)? (?:dead|never been born)",
+    r"\bend(?:ing)? it all\b",
+    r"\b(?:wants?|going|trying|tried|threaten\w*|planning how|how|ways|might as well|gonna|wanna) to end it\b",
+    r"\bmight as well end it\b",
+    r"\b(?:ways|how) to (?:die|kill (?:my|him|her|them)sel\w+)\b",
+    r"\b(?:no|dont see the|cant see the|see no|whats the|wats the) point (?:in |of |to )?(?:me )?"
+    r"(?:living|being here|being alive|life|anything|going on)\b",
+    r"\b(?:and|to) (?:never|not) wake up\b",
+    r"\bif (?:i|he|she) (?:was|were) gone\b",
+    r"\bif (?:i|he|she) (?:wasnt|werent|was not|were not) (?:here|around)\b",
+    r"\b(?:im|i am|shes|hes|she is|he is|being|feels? like) a burden\b",
+    r"\b(?:left a note|suicide note|goodbye (?:notes?|letters?|messages?)|saying goodbye and sorry)\b",
+    r"\b(?:pills|tablets|meds|medication) lined up\b",
+    r"\bdriv\w* (?:it |the car |my car )?into (?:a|the) (?:wall|tree|lorry|river|canal)\b",
+    r"\bdo something stupid\b",
+    r"\bvoices telling (?:him|her|me|them)\b",
+    r"(?<!of our )(?<!of my )(?<!of the )\brope\b",
+    r"\b(?:cant|cannot|can not) go on\b",
+    r"\bnot worth living\b",
+    r"\boverdos\w*\b(?! on (?:paperwork|forms|emails|meetings))",
+    r"\b(?:took|taken|swallowed|swallow)\b.{0,25}\b(?:pills|tablets|paracetamol|bleach)\b",
+    r"\bthreat\w* to (?:jump|kill|hurt|harm|cut|stab)\b",
+    r"\bjump(?:ing|ed)? (?:off|in front)\b",
+    r"\b(?:noose|ligature)\b",
+    r"\b(?:stockpil\w*|hoard\w*|saving up|saved up) (?:my |his |her |their )?(?:meds|medication|pills|tablets)\b",
+    r"\b(?:cant|cannot|can not|dont think i can|dont think he can|dont think she can) keep going\b",
+    r"\b(?:on|at) the (?:edge|bridge|roof|railway|train tracks?|tracks)\b.{0,40}\b(?:wont|will not|refus\w*) (?:come|get) (?:down|back|off)\b",
+    r"\b(?:hasnt|has not|havent|have not|not) (?:had anything|eaten|eaten anything|drunk anything|drank anything) (?:in|for) (?:\d+|two|three|four|five|six|seven|days)\b",
+    r"\bstopped (?:eating|drinking) (?:altogether|completely|for days)\b",
+    r"\b(?:kms|kys)\b",
+    r"\b(?:cant|cannot) do this (?:any ?more|any longer)\b",
+    r"\b(?:dont|do not|scared to|afraid to|too scared to) (?:want to )?go home\b",
+    r"\b(?:older (?:men|man|lads|boys|guys)|county lines|being exploited|exploitation|exploiting (?:him|her|them))\b",
+    # medical emergencies
+    r"\bseizure (?:that )?(?:wont|will not|hasnt|has not|didnt) stop\b",
+    r"\b(?:fitting|seizing) for (?:over|more than)\b",
+    r"\b(?:banged|hit|bumped) (?:his|her|their|my) head\b.{0,50}\b(?:sick|sleepy|drowsy|unconscious|bleeding|confused)\b",
+    r"\b(?:collapsed|choking|turning blue|gone blue|cant breathe|cannot breathe|struggling to breathe)\b",
+    r"\b(?:really|very|so) (?:drowsy|sleepy)\b.{0,40}\b(?:pills|tablets|meds)\b|\b(?:pills|tablets|meds)\b.{0,60}\b(?:really|very|so) (?:drowsy|sleepy)\b",
+    # a missing child
+    r"\b(?:he|she|son|daughter|child|kid|boy|girl|they|hes|shes|theyre|old|teen|teenager)"
+    r"(?: is| has| have| are| has been| is still| went| has gone| have gone| gone| been)? missing\b"
+    r"(?! (?:school|out|lessons?|class\w*|sessions?|support|education|days?|weeks?|hours?|provision|"
+    r"therapy|from|his|her|their|the|a|an|some|so|too|lots?|it|appointments?|section|reports?|"
+    r"information|half|most|every|all|lunch|meals?|breakfast|loads)\b)",
+    r"\breported (?:him|her|them|my \w+) missing\b",
+    r"\b(?:ran|run) (?:away|off)\b(?! (?:with|from (?:tasks?|work|class|lessons?|the classroom|school work)|at (?:break|lunch|play)))",
+    r"\b(?:been gone|gone|not been seen) since (?:yesterday|last night|this morning|\w+day)\b",
+    r"\b(?:cant|cannot) find (?:him|her|them|my|our|the) ?(?:son|daughter|child|kid|boy|girl|grandson|granddaughter)?\b",
+    r"\b(?:hasnt|has not|didnt|did not|not) (?:come|came|been) (?:back )?home\b",
+    # abuse, violence, danger, someone hurt
+    r"\babus(?:e|ed|es|ing)\b(?! (?:the|their|its|of) (?:system|power|position|process|authority))",
+    r"\bviolence\b",
+    r"\b(?:sexual(?:ly)? (?:abus\w*|assault\w*)|raped?|molest\w*|groom(?:ed|ing))\b",
+    r"\btouch(?:es|ed|ing) (?:her|him|me|my \w+)\b",
+    r"\b(?:hit|hits|hitting|beats|beating|beat|kicks|kicking|kicked|punch\w*|chok\w*|strangl\w*|batter\w*|"
+    r"attack\w*|hurt|hurts|hurting|harm|harming|push\w*|shov\w*|restrain\w*|went for) "
+    r"(?:him|her|me|us|them|my \w+|the kids|the children)\b"
+    r"(?! targets?\b| with (?:delays?|paperwork|forms|emails|letters|demands|questions|bills|jargon))",
+    r"\block\w* (?:him|her|me|us|them|my \w+(?: \w+)?) in\b",
+    r"\bthreat\w* (?:us|me|him|her|them|my \w+|to (?:jump|kill|hurt|harm|cut|stab))\b",
+    r"\b(?:been|is|im|was|badly|seriously) (?:hurt|injured)\b",
+    r"\b(?:bleeding|bleeds|bled)\b",
+    r"\bblood\b(?! (?:tests?|results?|sugars?|pressure|work|samples?|is boiling|boils|boiling))",
+    r"\bnot (?:responding|breathing|conscious|waking up)\b",
+    r"\b(?:unconscious|unresponsive)\b",
+    r"\b(?:a burn|burns on|burn marks?|sores all over)\b",
+    r"\b(?:being|is|was|been) neglected\b",
+    r"\b(?:no food (?:in the house|all day|for days)|with no food|doesnt feed|dont feed|not (?:being )?fed)\b",
+    r"\b(?:left|leaves|leaving) (?:on (?:his|her|their) own|alone) for days\b",
+    r"\bhiding (?:from|upstairs|in the)\b",
+    r"\b(?:bruises|bruised|bruising)\b",
+    r"\b(?:black eye|red marks?|marks? on (?:his|her|their) (?:neck|arms?|legs?|face|back|scalp))\b",
+    r"\b(?:drag\w*|pulled|yanked|grabbed|shook|shaking|slapped|throttled) (?:him|her|them|me|my \w+)?\s?(?:by the (?:hair|arm|neck|throat)|into|out of|across)\b",
+    r"\b(?:slapped|throttled|shook) (?:him|her|them|me|my \w+)\b",
+    r"\b(?:taking|took|stealing|stole) (?:his|her|their|my) (?:money|benefits|bank card)\b",
+    r"\b(?:non mol|non molestation|restraining) order\b",
+    r"\b(?:walk out and leave (?:them|the kids|the children|him|her)|frightened myself|scared myself|lose control (?:of myself )?and)\b",
+    r"\b(?:knife|knives|weapon)\b",
+    r"\bin (?:danger|immediate danger)\b(?! of)",
+    r"\b(?:not|isnt|arent|dont feel|doesnt feel|never feel) safe at home\b",
+    r"\b(?:cant|cannot) keep (?:him|her|them|my \w+|myself|us) safe\b",
+    r"\b(?:scared|afraid|frightened|terrified) (?:of )?what (?:i|ill|i will|i might|he|hell|she|shell|they) (?:do|might do|will do)\b",
+    r"\b(?:scared|afraid|frightened|terrified) (?:i|ill|i will|i might|im going to|im gonna) (?:hurt|harm|hit|lose it)\b",
+    r"\b(?:fear|scared|afraid) for (?:his|her|my|their) (?:life|safety)\b",
+    r"\b(?:cant|cannot) (?:cope|take) (?:it )?(?:any ?more|any longer)\b",
+    r"\b(?:rather be dead|disappear forever|wants? to disappear)\b",
+]
+
+CRISIS_PATTERN: Pattern[str] = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+
+def normalise(text: str) -> str:
+    """Lower-case, drop apostrophes (doesn't -> doesnt), turn other punctuation into spaces."""
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def looks_like_crisis(text: str) -> bool:
+    """True if the message says someone may be in danger (see the module docstring)."""
+    if not text:
+        return False
+    return CRISIS_PATTERN.search(normalise(text)) is not None

@@ -1,0 +1,25 @@
+"""The crisis reply. Rules make it pre-empt everything else in the conversation."""
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions import replies
+from actions.base import ReplyAction, intent_ranking
+from actions.content import Content
+
+# If the message also described a disagreement this clearly, offer to come back to it.
+RESUME_CONFIDENCE = 0.5
+
+
+class ActionCrisis(ReplyAction):
+    """Emergency and support numbers first; then, if the family also described a disagreement, a way back to it."""
+
+    action_name = "action_crisis"
+
+    def respond(self, content: Content, tracker: Tracker):
+        messages = replies.crisis_reply(content)
+        others = [r for r in intent_ranking(tracker) if r.get("name") != "crisis"]
+        if others and others[0].get("name") in content.disagreements:
+            if others[0].get("confidence", 0) >= RESUME_CONFIDENCE:
+                messages += replies.resume_reply(content, others[0]["name"])
+        return messages, []
