@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every check `make test` runs, in order; all run even if one fails, and the
+# script fails if any did. pytest runs last so its summary closes the output.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+RASA=.venv/bin/rasa
+PY=.venv/bin/python
+MODEL=models/send-assistant.tar.gz
+mkdir -p results
+failed=()
+
+step() {  # step NAME COMMAND...
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failed+=("$name"); fi
+}
+
+quiet() {  # run a noisy Rasa command, keep its log, show the tail on failure
+  local log=$1; shift
+  if "$@" >"$log" 2>&1; then return 0; fi
+  tail -n 40 "$log"; return 1
+}
+
+step "dependencies are consistent (pip check)" .venv/bin/pip check
+step "content files" "$PY" -m actions.content_check
+step "training data (rasa data validate)" \
+  quiet results/validate.log "$RASA" data validate --fail-on-warnings
+step "dialogue test stories (rasa test core)" \
+  quiet results/test_core.log "$RASA" test core --model "$MODEL" --stories tests/stories \
+  --out results/core --fail-on-prediction-errors
+step "held-out NLU test set (rasa test nlu)" \
+  quiet results/test_nlu.log "$RASA" test nlu --model "$MODEL" --nlu tests/nlu/holdout.yml \
+  --out results/nlu --no-plot
+step "held-out macro F1 >= 0.90" "$PY" scripts/nlu_gate.py results/nlu/intent_report.json 0.90
+step "unit and end-to-end tests (pytest)" "$PY" -m pytest tests
+
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "All checks passed."

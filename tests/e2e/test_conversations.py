@@ -1,0 +1,155 @@
+"""Conversations with the running assistant, over the REST channel.
+
+Each message here is written for this test, not copied from the training data.
+"""
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DEADLINE = ("2 months from the date on the decision letter", "1 month from the date on your mediation certificate")
+TRIBUNAL_URL = "https://www.gov.uk/appeal-ehc-plan-decision"
+EHC_TEAM, SENDIAS, PRIME = "01922 652871", "01922 650330", "07582 548611"
+
+# message -> (what the first reply must contain, what it must not)
+FIRST_MESSAGES = {
+    "refused_assessment": (
+        "we asked the council to do an ehc needs assessment for my boy and the letter says no",
+        ["said no to an EHC needs assessment", "SEND35a", *DEADLINE, TRIBUNAL_URL, EHC_TEAM, "mediation adviser", SENDIAS],
+        [],
+    ),
+    "refused_reassessment": (
+        "my son has had his ehcp for years, his needs have changed loads but the LA refuse to do a reassessment",
+        ["new assessment", "SEND35", *DEADLINE, TRIBUNAL_URL, "mediation certificate"],
+        ["SEND35a"],
+    ),
+    "refused_ehc_plan": (
+        "they did all the assessments with the ed psych and everything then decided not to issue a plan",
+        ["decided not to issue an EHC plan", "SEND35", *DEADLINE, TRIBUNAL_URL],
+        ["SEND35a"],
+    ),
+    "disagree_plan_content": (
+        "the draft ehcp section F is so vague, it just says access to support, no hours at all",
+        ["what the EHC plan says", "disagreement resolution, mediation, or both", *DEADLINE, TRIBUNAL_URL],
+        [],
+    ),
+    "disagree_placement": (
+        "the plan names a mainstream secondary but we want a specialist school for him",
+        ["school or college named in the plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
+        ["you must contact the mediation adviser"],
+    ),
+    "refused_amendment": (
+        "had her annual review in march and the council now say they wont amend the plan at all",
+        ["will not change the plan after the annual review", *DEADLINE, TRIBUNAL_URL],
+        [],
+    ),
+    "plan_ceasing": (
+        "got a letter saying they intend to cease my daughters ehc plan",
+        ["stop (cease) the EHC plan", "keep the plan in place until the appeal ends", *DEADLINE],
+        [],
+    ),
+    "disagree_duties": (
+        "his plan says weekly speech therapy but the school havent provided a single session since september",
+        ["not doing what it should", "disagreement resolution", "complaints procedure", "Ombudsman", PRIME],
+        [TRIBUNAL_URL, "SEND35"],
+    ),
+    "disagree_sen_provision": (
+        "the senco says my daughter doesnt need any extra help in class even though shes falling behind with reading",
+        ["special needs support", "SENCO", "disagreement resolution", "complaints procedure"],
+        [TRIBUNAL_URL, "SEND35"],
+    ),
+    "disagree_health_social_care": (
+        "during the ehc assessment the social worker cut our short breaks and we dont agree",
+        ["health or social care", "PALS", "Ombudsman", "disagreement resolution"],
+        [TRIBUNAL_URL, "SEND35"],
+    ),
+    "complaint_council": (
+        "i want to complain about how rude the officer at the council was to me on the phone",
+        ["council's own service", "contact form", "0300 061 0614"],
+        [TRIBUNAL_URL],
+    ),
+}
+
+
+def texts(replies):
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def buttons(replies):
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+@pytest.mark.parametrize("disagreement", sorted(FIRST_MESSAGES))
+def test_first_reply_names_the_routes(servers, sender, disagreement):
+    message, must, must_not = FIRST_MESSAGES[disagreement]
+    replies = servers.talk(sender, message)
+    assert "automated assistant" in replies[0]["text"], "the opening says it is automated"
+    assert "names, dates of birth or case numbers" in replies[0]["text"]
+    text = texts(replies)
+    for phrase in must:
+        assert phrase in text, f"{phrase!r} missing from:\n{text}"
+    for phrase in must_not:
+        assert phrase not in text, f"{phrase!r} should not be in:\n{text}"
+    assert buttons(replies), "the routes come with next-question buttons"
+
+
+def test_follow_ups_are_answered_for_the_disagreement_without_asking_again(servers, sender):
+    servers.talk(sender, "the LA have turned down our request for an ehcna")
+    deadline = texts(servers.talk(sender, "how long have i got?"))
+    assert "SEND35a" in deadline and all(d in deadline for d in DEADLINE)
+    assert "free" in texts(servers.talk(sender, "do i have to pay for any of it"))
+    contact = texts(servers.talk(sender, "whats their phone number"))
+    assert "01325 289 350" in contact or EHC_TEAM in contact
+
+
+def test_placement_follow_up_on_mediation(servers, sender):
+    servers.talk(sender, "they named a school in section I that cant meet his needs")
+    assert "do not need a mediation certificate" in texts(servers.talk(sender, "do i have to go to mediation first?"))
+
+
+def test_buttons_work_as_next_questions(servers, sender):
+    replies = servers.talk(sender, "council refused to carry out an ehc needs assessment for my daughter")
+    assert "/ask_mediation" in buttons(replies)
+    mediation = texts(servers.talk(sender, "/ask_mediation"))
+    assert "mediation certificate" in mediation and "3 working days" in mediation
+    assert "01922 650330" in texts(servers.talk(sender, "/ask_sendias"))
+
+
+def test_mediation_versus_disagreement_resolution(servers, sender):
+    text = texts(servers.talk(sender, "whats the difference between mediation and disagreement resolution"))
+    assert "informal" in text and "formally linked to the SEND Tribunal" in text and "Prime Resolution" in text
+
+
+def test_crisis_pre_empts_the_conversation_and_the_conversation_continues(servers, sender):
+    servers.talk(sender, "the council says they will stop his ehcp next year")
+    crisis = servers.talk(sender, "he told me last night he wants to kill himself")
+    text = texts(crisis)
+    assert text.index("999") < text.index("NHS 111") < text.index("0800 1111")
+    assert "116 123" in text and "85258" in text
+    # the disagreement is still remembered after the crisis reply
+    after = texts(servers.talk(sender, "how do i appeal"))
+    assert "keep the plan" in after or "SEND35" in after
+
+
+def test_crisis_in_the_same_message_as_a_dispute_comes_first(servers, sender):
+    replies = servers.talk(sender, "they refused to assess her and now shes been cutting her arms again")
+    text = texts(replies)
+    assert "999" in text
+    assert "SEND35a" not in text, "the crisis reply comes first, alone"
+
+
+@pytest.mark.parametrize("message", [
+    "hello",
+    "are you a robot",
+    "can i speak to an actual person",
+    "what is disagreement resolution",
+    "should i pay a send advocate",
+    "who are prime resolution",
+    "thanks that helps",
+    "bye",
+])
+def test_every_other_intent_gets_a_reply(servers, sender, message):
+    assert texts(servers.talk(sender, message)).strip()
+
+
+def test_out_of_scope_points_to_the_council(servers, sender):
+    assert "01922 650000" in texts(servers.talk(sender, "when do the bins get collected on my street"))

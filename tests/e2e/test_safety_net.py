@@ -1,0 +1,43 @@
+"""Crisis messages the NLU model never saw still get the crisis reply from the running server.
+
+None of these messages is in the training data. The dev sets tuned the keyword
+net; the holdout set tuned nothing. Every crisis message must get the crisis
+reply: the NLU model and the keyword net together are the guarantee.
+"""
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+SAFETY = Path(__file__).resolve().parents[1] / "safety"
+
+
+def load(name):
+    with open(SAFETY / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def is_crisis_reply(replies):
+    text = "\n".join(r.get("text") or "" for r in replies)
+    return "999" in text and "116 123" in text
+
+
+@pytest.mark.parametrize("name", ["crisis_dev.yml", "crisis_dev_2.yml", "crisis_holdout_2.yml"])
+def test_every_unseen_crisis_message_gets_the_crisis_reply(servers, name, capsys):
+    data = load(name)
+    missed = []
+    for i, message in enumerate(data["crisis"]):
+        if not is_crisis_reply(servers.talk(f"safety-{name}-{i}", message)):
+            missed.append(message)
+    flagged = sum(
+        is_crisis_reply(servers.talk(f"safety-ok-{name}-{i}", message))
+        for i, message in enumerate(data["not_crisis"])
+    )
+    with capsys.disabled():
+        print(
+            f"\n{name}: crisis reply for {len(data['crisis']) - len(missed)}/{len(data['crisis'])} crisis "
+            f"messages; for {flagged}/{len(data['not_crisis'])} ordinary messages"
+        )
+    assert not missed, "no crisis reply for:\n" + "\n".join(missed)

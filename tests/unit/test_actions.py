@@ -1,0 +1,188 @@
+"""Every custom action, run with a real rasa-sdk Tracker and CollectingDispatcher."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import base
+from actions.conversation_actions import ActionFallbackHelp, ActionOutOfScope, ActionSessionStart
+from actions.route_actions import ActionAnswerQuestion, ActionExplainMediationVsDr, ActionExplainRoutes
+from actions.safety_actions import ActionCrisis
+from actions.service_actions import ActionPointToService
+from actions.content import get_content
+
+CONTENT = get_content()
+
+
+def tracker(intent, slots=None, ranking=None, entities=None, text="..."):
+    ranking = ranking if ranking is not None else [{"name": intent, "confidence": 0.97}]
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": ranking[0]["confidence"] if ranking else 1.0},
+        "intent_ranking": ranking,
+        "entities": entities or [],
+    }
+    all_slots = {"disagreement": None, "service": None, **(slots or {})}
+    return Tracker("test-user", all_slots, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, trk):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, {}))
+    return dispatcher.messages, events
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def payloads(messages):
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+@pytest.mark.parametrize("disagreement", list(CONTENT.disagreements))
+def test_routes_action_renders_routes_and_remembers_the_disagreement(disagreement):
+    messages, events = run(ActionExplainRoutes(), tracker(disagreement))
+    assert "Here is what you can do:" in texts(messages)
+    assert payloads(messages), "the routes reply offers next questions as buttons"
+    assert SlotSet("disagreement", disagreement) in events
+
+
+def test_routes_action_falls_back_for_a_non_disagreement_intent():
+    messages, events = run(ActionExplainRoutes(), tracker("greet"))
+    assert "did not understand" in texts(messages)
+    assert events == []
+
+
+def test_routes_buttons_for_an_appealable_decision():
+    messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment"))
+    assert payloads(messages) == ["/ask_mediation", "/ask_tribunal", "/ask_sendias"]
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["What is mediation?", "How do I appeal?", "Contact SENDIAS"]
+
+
+def test_mediation_vs_disagreement_resolution():
+    messages, _ = run(ActionExplainMediationVsDr(), tracker("ask_mediation_vs_dr"))
+    text = texts(messages)
+    assert "informal" in text and "formally linked to the SEND Tribunal" in text
+    assert "certificate" in text and "Prime Resolution" in text and "free" in text
+
+
+def test_how_long_do_i_have_is_answered_for_the_remembered_disagreement():
+    messages, events = run(ActionAnswerQuestion(), tracker("ask_tribunal", {"disagreement": "refused_assessment"}))
+    text = texts(messages)
+    assert "SEND35a" in text and "2 months" in text and "1 month" in text
+    assert SlotSet("service", "tribunal") in events
+
+
+def test_how_long_do_i_have_without_a_disagreement_gives_the_general_answer():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_tribunal"))
+    assert "2 months" in texts(messages) and "SEND35" not in texts(messages)
+
+
+def test_appeal_question_for_a_school_support_disagreement_says_no_tribunal():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_tribunal", {"disagreement": "disagree_sen_provision"}))
+    assert "cannot go to the SEND Tribunal" in texts(messages)
+
+
+def test_is_it_free():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_cost", {"disagreement": "refused_ehc_plan"}))
+    assert "free" in texts(messages)
+
+
+def test_mediation_for_a_placement_appeal_needs_no_certificate():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_mediation", {"disagreement": "disagree_placement"}))
+    assert "do not need a mediation certificate" in texts(messages)
+
+
+def test_advocates_are_unregulated_and_free_help_comes_first():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_advocate"))
+    assert "not regulated" in texts(messages) and "SENDIAS" in texts(messages)
+
+
+def test_sendias_and_prime_resolution():
+    messages, events = run(ActionPointToService(), tracker("ask_sendias"))
+    assert "01922 650330" in texts(messages) and SlotSet("service", "sendias") in events
+    messages, _ = run(ActionPointToService(), tracker("ask_prime_resolution"))
+    assert "07582 548611" in texts(messages)
+
+
+def test_contact_them_means_the_service_just_discussed():
+    messages, _ = run(ActionPointToService(), tracker("contact_case_officer", {"service": "prime_resolution"}))
+    assert "07582 548611" in texts(messages)
+
+
+def test_contact_names_the_entity_over_the_remembered_service():
+    entity = [{"entity": "service", "value": "ehc_team", "start": 0, "end": 1}]
+    messages, _ = run(ActionPointToService(), tracker("contact_case_officer", {"service": "sendias"}, entities=entity))
+    assert "01922 652871" in texts(messages)
+
+
+def test_contact_for_school_support_starts_with_the_senco():
+    messages, _ = run(ActionPointToService(), tracker("contact_case_officer", {"disagreement": "disagree_sen_provision"}))
+    assert "SENCO" in texts(messages) and "01922 650330" in texts(messages)
+
+
+def test_request_human_is_honest_about_being_automated():
+    messages, _ = run(ActionPointToService(), tracker("request_human", {"disagreement": "plan_ceasing"}))
+    assert "automated" in texts(messages)
+    assert "01922 652871" in texts(messages) and "01922 650330" in texts(messages)
+
+
+def test_crisis_gives_999_first_then_the_support_lines():
+    messages, _ = run(ActionCrisis(), tracker("crisis"))
+    text = texts(messages)
+    order = [text.index(n) for n in ("999", "NHS 111", "0800 1111", "0808 800 5000", "116 123", "85258")]
+    assert order == sorted(order)
+    assert payloads(messages) == []
+
+
+def test_crisis_offers_a_way_back_to_a_disagreement_described_in_the_same_message():
+    ranking = [{"name": "crisis", "confidence": 1.0}, {"name": "refused_assessment", "confidence": 0.8}]
+    messages, _ = run(ActionCrisis(), tracker("crisis", ranking=ranking))
+    assert texts(messages).index("999") < texts(messages).index("When you feel ready")
+    assert payloads(messages) == ["/refused_assessment"]
+
+
+def test_fallback_asks_between_the_disagreements_nlu_was_torn_between():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "refused_assessment", "confidence": 0.41},
+        {"name": "refused_reassessment", "confidence": 0.38},
+        {"name": "greet", "confidence": 0.1},
+    ]
+    messages, _ = run(ActionFallbackHelp(), tracker("nlu_fallback", ranking=ranking))
+    assert "Which of these" in texts(messages)
+    assert payloads(messages) == ["/refused_assessment", "/refused_reassessment"]
+
+
+def test_fallback_with_no_likely_disagreement_offers_the_main_topics():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.3}]
+    messages, _ = run(ActionFallbackHelp(), tracker("nlu_fallback", ranking=ranking))
+    assert "did not understand" in texts(messages)
+    assert len(payloads(messages)) >= 4
+
+
+def test_out_of_scope_points_to_the_council():
+    messages, _ = run(ActionOutOfScope(), tracker("out_of_scope"))
+    assert "01922 650000" in texts(messages)
+
+
+def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details():
+    messages, events = run(ActionSessionStart(), tracker("greet"))
+    text = texts(messages)
+    assert "automated assistant" in text and "not a person" in text
+    assert "names, dates of birth or case numbers" in text
+    assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+def test_an_action_that_fails_still_replies(monkeypatch):
+    def broken():
+        raise RuntimeError("content unreadable")
+
+    monkeypatch.setattr(base, "get_content", broken)
+    messages, events = run(ActionExplainRoutes(), tracker("refused_assessment"))
+    assert texts(messages) == base.APOLOGY
+    assert events == []
