@@ -49,7 +49,14 @@ class ActionFallbackHelp(ReplyAction):
 
 
 class ActionOutOfScope(ReplyAction):
+    """Not about SEND disagreements: say so kindly and point to the council.
+
+    NLU sometimes files a real SEND question here, so any disagreement type it
+    also considered is offered as a button rather than lost.
+    """
+
     action_name = "action_out_of_scope"
 
     def respond(self, content: Content, tracker: Tracker):
-        return replies.out_of_scope_reply(content), []
+        candidates = candidate_disagreements(intent_ranking(tracker), list(content.disagreements))
+        return replies.out_of_scope_reply(content, candidates), []

@@ -198,8 +198,12 @@ def fallback_reply(content: Content, candidates: Sequence[str] = ()) -> List[Mes
     return [Message(content.render(topic["text"]), buttons(content, topic["buttons"]))]
 
 
-def out_of_scope_reply(content: Content) -> List[Message]:
-    return [Message(content.render(content.topics["out_of_scope"]))]
+def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List[Message]:
+    """Not something we help with; but if NLU saw a possible disagreement, offer it as a button."""
+    text = content.render(content.topics["out_of_scope"])
+    if candidates:
+        text += "\n" + content.render(content.topics["out_of_scope_maybe"])
+    return [Message(text, buttons(content, candidates))]
 
 
 def intro_reply(content: Content) -> List[Message]:
@@ -235,6 +239,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("fallback", fallback_reply(content)),
         ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
         ("out_of_scope", out_of_scope_reply(content)),
+        ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content)),
     ]
     return out

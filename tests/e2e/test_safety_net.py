@@ -24,7 +24,7 @@ def is_crisis_reply(replies):
     return "999" in text and "116 123" in text
 
 
-@pytest.mark.parametrize("name", ["crisis_dev.yml", "crisis_dev_2.yml", "crisis_holdout_2.yml"])
+@pytest.mark.parametrize("name", ["crisis_dev.yml", "crisis_dev_2.yml", "crisis_dev_3.yml", "crisis_holdout.yml"])
 def test_every_unseen_crisis_message_gets_the_crisis_reply(servers, name, capsys):
     data = load(name)
     missed = []

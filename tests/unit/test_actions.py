@@ -168,6 +168,14 @@ def test_fallback_with_no_likely_disagreement_offers_the_main_topics():
 def test_out_of_scope_points_to_the_council():
     messages, _ = run(ActionOutOfScope(), tracker("out_of_scope"))
     assert "01922 650000" in texts(messages)
+    assert payloads(messages) == []
+
+
+def test_out_of_scope_offers_a_disagreement_nlu_also_considered():
+    ranking = [{"name": "out_of_scope", "confidence": 0.6}, {"name": "disagree_placement", "confidence": 0.3}]
+    messages, _ = run(ActionOutOfScope(), tracker("out_of_scope", ranking=ranking))
+    assert "01922 650000" in texts(messages)
+    assert payloads(messages) == ["/disagree_placement"]
 
 
 def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details():
