@@ -60,6 +60,8 @@ def routes_reply(content: Content, disagreement: str) -> List[Message]:
     lines = [content.render(spec["summary"]), "Here is what you can do:"]
     for number, step in enumerate(spec["steps"], start=1):
         lines.append(f"{number}. {content.render(content.steps[step], form_phrase=phrase)}")
+    if spec.get("note"):
+        lines.append(content.render(spec["note"]))
     lines.append(content.render(content.closing))
     return [Message("\n".join(lines), buttons(content, spec["buttons"]))]
 

@@ -8,7 +8,7 @@ from actions.base import ReplyAction, intent_ranking
 from actions.content import Content
 
 # If the message also described a disagreement this clearly, offer to come back to it.
-RESUME_CONFIDENCE = 0.5
+RESUME_CONFIDENCE = 0.3
 
 
 class ActionCrisis(ReplyAction):

@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-DEADLINE = ("2 months from the date on the decision letter", "1 month from the date on your mediation certificate")
+DEADLINE = ("2 months from the date on the decision letter", "1 month from the date on it, if that ends later")
 TRIBUNAL_URL = "https://www.gov.uk/appeal-ehc-plan-decision"
 EHC_TEAM, SENDIAS, PRIME = "01922 652871", "01922 650330", "07582 548611"
 

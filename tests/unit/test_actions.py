@@ -99,7 +99,7 @@ def test_mediation_for_a_placement_appeal_needs_no_certificate():
 
 def test_advocates_are_unregulated_and_free_help_comes_first():
     messages, _ = run(ActionAnswerQuestion(), tracker("ask_advocate"))
-    assert "not regulated" in texts(messages) and "SENDIAS" in texts(messages)
+    assert "Nobody regulates" in texts(messages) and "SENDIAS" in texts(messages)
 
 
 def test_sendias_and_prime_resolution():

@@ -37,7 +37,7 @@ def test_appealable_decisions_give_the_tribunal_deadline_form_and_link(disagreem
     text = text_of(routes_reply(CONTENT, disagreement))
     assert f"form {form}." in text or f"form {form} " in text
     assert "2 months from the date on the decision letter" in text
-    assert "1 month from the date on your mediation certificate" in text
+    assert "1 month from the date on it, if that ends later" in text
     assert "later" in text
     assert TRIBUNAL_URL in text
 
@@ -108,6 +108,13 @@ def test_steps_are_numbered_in_order_and_sendias_closes_every_routes_reply():
         assert text.splitlines()[-1].startswith("For free, impartial advice, contact Walsall SENDIAS")
 
 
+def test_legal_timescales_appear_where_families_ask_about_them():
+    assert "20 weeks" in text_of(routes_reply(CONTENT, "disagree_duties"))
+    assert "15 days" in text_of(routes_reply(CONTENT, "disagree_plan_content"))
+    assert "4 weeks" in text_of(routes_reply(CONTENT, "refused_amendment"))
+    assert "6 months" in text_of(routes_reply(CONTENT, "disagree_sen_provision"))
+
+
 def test_the_deadline_is_written_once_in_the_content():
     raw = "".join(open(f"content/{name}.yml", encoding="utf-8").read() for name in ("routes", "topics", "services"))
-    assert raw.count("2 months") == 1
+    assert len(re.findall(r"\b2 months", raw)) == 1
