@@ -6,4 +6,5 @@ Modules:
   safety.py    the keyword safety net for crisis messages
   base.py      the base class every action uses: thin, and never fails silently
   *_actions.py the rasa-sdk actions, one module per concern
+  content_check.py, plain_english.py   `make content-check` and the readability measure
 """
