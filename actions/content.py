@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
@@ -200,8 +200,3 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
 def get_content() -> Content:
     """The content, read once per process (restart the action server after edits)."""
     return load_content()
-
-
-def disagreement_ids() -> List[str]:
-    """The disagreement types, in the order of routes.yml."""
-    return list(get_content().disagreements)

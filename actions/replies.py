@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.content import Content, ContentError, MissingDetail
+from actions.content import Content, MissingDetail
 
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
 SETTING = "setting"
@@ -248,7 +248,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
 
 
 __all__ = [
-    "Button", "Message", "ContentError", "routes_reply", "mediation_vs_dr_reply",
+    "Button", "Message", "routes_reply", "mediation_vs_dr_reply",
     "disagreement_resolution_reply", "mediation_reply", "tribunal_reply",
     "simple_topic_reply", "service_reply", "contact_reply", "human_reply",
     "crisis_reply", "resume_reply", "fallback_reply", "out_of_scope_reply", "intro_reply", "all_replies",
