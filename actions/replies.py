@@ -15,8 +15,8 @@ from actions.content import Content, MissingDetail
 
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
 SETTING = "setting"
-# How a contact detail is introduced on its line.
-DETAIL_LABELS = (("phone", "Phone"), ("text", "Text"), ("email", "Email"), ("web", "Website"))
+# How a contact detail is introduced on its line, in this order.
+DETAIL_LABELS = (("phone", "phone"), ("text", "text"), ("email", "email"), ("web", "website"))
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def contact_line(content: Content, service_id: str) -> str:
     for key, label in DETAIL_LABELS:
         if key in service.details:
             try:
-                shown.append(f"{label.lower()} {content.detail(service_id, key)}")
+                shown.append(f"{label} {content.detail(service_id, key)}")
             except MissingDetail:
                 continue
     name = service.name[0].upper() + service.name[1:]
@@ -138,10 +138,13 @@ def service_reply(content: Content, service_id: str) -> List[Message]:
     return [Message(text, buttons(content, ["ask_mediation_vs_dr", "ask_tribunal"]))]
 
 
-def contacts_for(content: Content, disagreement: Optional[str]) -> List[str]:
-    """Who to contact about a disagreement, first contact first; SENDIAS always last."""
+def contacts_for(content: Content, disagreement: Optional[str], named: Optional[str] = None) -> List[str]:
+    """Who to contact: a service the family named, else the disagreement's first contacts; SENDIAS always last."""
     spec = _disagreement(content, disagreement)
-    first = list(spec.get("contacts", [])) if spec else ["ehc_team"]
+    if named in content.services:
+        first = [named]
+    else:
+        first = list(spec.get("contacts", [])) if spec else ["ehc_team"]
     return [c for c in first if c != "sendias"] + ["sendias"]
 
 
@@ -157,7 +160,7 @@ def _contact_lines(content: Content, contact_ids: Sequence[str]) -> List[str]:
 
 def contact_reply(content: Content, disagreement: Optional[str], service: Optional[str]) -> List[Message]:
     """'How do I contact them?': the service just talked about, else the first contacts for the disagreement."""
-    if service and service in content.services:
+    if service in content.services:
         return service_reply(content, service)
     contact_ids = contacts_for(content, disagreement)
     lines = []
@@ -170,9 +173,7 @@ def contact_reply(content: Content, disagreement: Optional[str], service: Option
 
 def human_reply(content: Content, disagreement: Optional[str], service: Optional[str] = None) -> List[Message]:
     """'I want to talk to someone': say plainly it is automated, then the people who can help."""
-    contact_ids = [service] if service in content.services else contacts_for(content, disagreement)
-    if service in content.services and service != "sendias":
-        contact_ids.append("sendias")
+    contact_ids = contacts_for(content, disagreement, named=service)
     lines = [content.render(content.topics["human"])] + _contact_lines(content, contact_ids)
     return [Message("\n".join(lines))]
 
