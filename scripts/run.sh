@@ -20,7 +20,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$RASA" run actions --actions actions --port "$ACTION_PORT" &
+SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then

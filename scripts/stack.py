@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -67,13 +67,33 @@ def _start(args: List[str], log_path: Path, env: dict) -> subprocess.Popen:
 
 
 @contextlib.contextmanager
-def running_stack(model: Path, log_dir: Path, name: str = "stack") -> Iterator[Stack]:
-    """Both servers up and answering; stopped on exit."""
+def running_stack(
+    model: Path,
+    log_dir: Path,
+    name: str = "stack",
+    env: Optional[Dict[str, str]] = None,
+    endpoints_extra: str = "",
+    credentials: Path = ROOT / "credentials.yml",
+) -> Iterator[Stack]:
+    """Both servers up and answering; stopped on exit.
+
+    ``env`` adds to the servers' environment (limits, credentials);
+    ``endpoints_extra`` is YAML appended to the generated endpoints file
+    (e.g. a tracker store).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
+        **(env or {}),
+    }
     action_port, rasa_port = free_port(), free_port()
     endpoints = log_dir / f"{name}_endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{endpoints_extra}'
+    )
     python = sys.executable
     action = _start(
         [python, "-m", "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port)],
@@ -81,7 +101,7 @@ def running_stack(model: Path, log_dir: Path, name: str = "stack") -> Iterator[S
     )
     rasa = _start(
         [python, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"],
+         "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1"],
         log_dir / f"{name}_rasa_server.log", env,
     )
     stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", action, rasa)
