@@ -11,6 +11,7 @@ contacts is read through this module, so each fact has exactly one home:
   steps fit each kind of disagreement.
 * ``topics.yml``: the other replies that carry facts (mediation, tribunal,
   crisis lines, ...).
+* ``callback.yml``: talking to a person, and the callback request form.
 
 Text may contain placeholders such as ``{sendias.phone}`` or
 ``{appeals.deadline}``; :meth:`Content.render` fills them in.
@@ -75,6 +76,7 @@ class Content:
     disagreements: Mapping[str, Mapping[str, Any]]
     closing: str
     topics: Mapping[str, Any]
+    callback: Mapping[str, Any] = field(default_factory=dict)
 
     def detail(self, service_id: str, name: str) -> str:
         """The family-facing text of one detail, marked when unverified."""
@@ -178,6 +180,7 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
     services_raw = _read(directory / "services.yml")
     routes_raw = _read(directory / "routes.yml")
     topics = _read(directory / "topics.yml")
+    callback = _read(directory / "callback.yml")
     try:
         services = {
             sid: _service(sid, raw) for sid, raw in services_raw["services"].items()
@@ -191,6 +194,7 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
             disagreements=dict(routes_raw["disagreements"]),
             closing=str(routes_raw["closing"]),
             topics=topics,
+            callback=callback,
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ContentError(f"content files are missing a section: {error}") from error

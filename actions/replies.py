@@ -148,7 +148,7 @@ def contacts_for(content: Content, disagreement: Optional[str], named: Optional[
     return [c for c in first if c != "sendias"] + ["sendias"]
 
 
-def _contact_lines(content: Content, contact_ids: Sequence[str]) -> List[str]:
+def contact_lines(content: Content, contact_ids: Sequence[str]) -> List[str]:
     lines = []
     for contact in contact_ids:
         if contact == SETTING:
@@ -167,15 +167,8 @@ def contact_reply(content: Content, disagreement: Optional[str], service: Option
     if "ehc_team" in contact_ids:
         lines.append(content.render(content.topics["contact"]["case_officer"]))
         contact_ids = [c for c in contact_ids if c != "ehc_team"]
-    lines += _contact_lines(content, contact_ids)
+    lines += contact_lines(content, contact_ids)
     return [Message("\n".join(lines), buttons(content, content.topics["contact"]["buttons"]))]
-
-
-def human_reply(content: Content, disagreement: Optional[str], service: Optional[str] = None) -> List[Message]:
-    """'I want to talk to someone': say plainly it is automated, then the people who can help."""
-    contact_ids = contacts_for(content, disagreement, named=service)
-    lines = [content.render(content.topics["human"])] + _contact_lines(content, contact_ids)
-    return [Message("\n".join(lines))]
 
 
 def crisis_reply(content: Content) -> List[Message]:
@@ -228,7 +221,6 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
             (f"mediation:{d}", mediation_reply(content, d)),
             (f"tribunal:{d}", tribunal_reply(content, d)),
             (f"contact:{d}", contact_reply(content, d, None)),
-            (f"human:{d}", human_reply(content, d)),
         ]
     for service in content.services.values():
         if service.group != "crisis":
@@ -245,12 +237,18 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content)),
     ]
-    return out
+    # Sent by the channels (channels/guard.py).
+    out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])
+            for t in ("too_long", "slow_down", "unavailable")]
+    # Imported here because actions.callback builds on this module.
+    from actions.callback import all_callback_replies
+
+    return out + all_callback_replies(content)
 
 
 __all__ = [
     "Button", "Message", "routes_reply", "mediation_vs_dr_reply",
     "disagreement_resolution_reply", "mediation_reply", "tribunal_reply",
-    "simple_topic_reply", "service_reply", "contact_reply", "human_reply",
+    "simple_topic_reply", "service_reply", "contact_reply",
     "crisis_reply", "resume_reply", "fallback_reply", "out_of_scope_reply", "intro_reply", "all_replies",
 ]

@@ -5,6 +5,7 @@ from rasa_sdk import Tracker
 
 from actions import replies
 from actions.base import ReplyAction, intent_ranking
+from actions.callback_actions import leave_form
 from actions.content import Content
 
 # If the message also described a disagreement this clearly, offer to come back to it.
@@ -22,4 +23,9 @@ class ActionCrisis(ReplyAction):
         if others and others[0].get("name") in content.disagreements:
             if others[0].get("confidence", 0) >= RESUME_CONFIDENCE:
                 messages += replies.resume_reply(content, others[0]["name"])
-        return messages, []
+        return messages, leave_any_form(tracker)
+
+
+def leave_any_form(tracker: Tracker) -> list:
+    """A crisis ends a form (e.g. a callback request): safety first, no more questions."""
+    return leave_form() if tracker.active_loop.get("name") else []

@@ -1,4 +1,4 @@
-"""Actions that point a family to a service or a person."""
+"""Actions that point a family to a service (a person: actions/callback_actions.py)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -23,7 +23,7 @@ def named_service(content: Content, tracker: Tracker) -> Optional[str]:
 
 
 class ActionPointToService(ReplyAction):
-    """SENDIAS, Prime Resolution, the EHC team or 'a person': who they are and how to reach them."""
+    """SENDIAS, Prime Resolution or the EHC team: who they are and how to reach them."""
 
     action_name = "action_point_to_service"
 
@@ -34,8 +34,6 @@ class ActionPointToService(ReplyAction):
         if intent in SERVICE_OF_INTENT:
             service = SERVICE_OF_INTENT[intent]
             return replies.service_reply(content, service), [SlotSet("service", service)]
-        if intent == "request_human":
-            return replies.human_reply(content, disagreement, named), []
         # contact_case_officer, or a bare "how do I contact them?"
         service = named or tracker.get_slot("service")
         return replies.contact_reply(content, disagreement, service), []

@@ -11,9 +11,13 @@ the channel. The guard:
   entities); anything else typed with a slash is treated as text;
 * refuses a message longer than ``SEND_MAX_MESSAGE_CHARS`` with a polite reply;
 * limits messages per conversation and per client address (sliding one-minute
-  window), with a friendly reply, so one sender cannot flood the assistant.
+  window), with a friendly reply, so one sender cannot flood the assistant;
+* makes sure the family is never left with silence: if handling the message
+  fails (action server down, database down) or produces no reply, it sends an
+  apology with the phone numbers (``unavailable``).
 
-The replies live in ``content/topics.yml`` (``too_long``, ``slow_down``).
+The replies live in ``content/topics.yml`` (``too_long``, ``slow_down``,
+``unavailable``).
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ import yaml
 from rasa.core.channels.channel import UserMessage
 
 from actions.content import get_content
+from enquiries.tracker_store import database_failed, reset_database_failed
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +142,41 @@ class Guard:
             logger.info("Message refused: rate limit for a conversation")
             return await self._reply(message, "slow_down")
         message.text = clean_text(raw)
-        await on_new_message(message)
+        output = _CountingOutput(message.output_channel)
+        message.output_channel = output
+        reset_database_failed()
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - logged without the message; the family gets numbers
+            logger.exception("A message could not be handled; sending the fallback reply.")
+        if output.sent == 0 or database_failed():
+            # Silence, or a reply without the conversation's history: say so plainly.
+            logger.error("A message was not handled normally; sending the fallback reply.")
+            await self._reply(message, "unavailable")
 
     @staticmethod
     async def _reply(message: UserMessage, topic: str, **values) -> None:
         text = get_content().render(get_content().topics[topic], **values)
         await message.output_channel.send_text_message(message.sender_id, text)
+
+
+class _CountingOutput:
+    """Passes replies through to the channel, counting them (Rasa sends each with send_response)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.sent = 0
+
+    async def send_response(self, recipient_id: str, message: dict) -> None:
+        self.sent += 1
+        await self._inner.send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        self.sent += 1
+        await self._inner.send_text_message(recipient_id, text, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
 
 
 def client_address(request) -> Optional[str]:

@@ -7,8 +7,6 @@ instead of a server error.
 """
 from __future__ import annotations
 
-import logging
-from asyncio import CancelledError
 from typing import Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -18,8 +16,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import Guard, client_address
-
-logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 
@@ -63,13 +59,8 @@ class GuardedRestInput(RestInput):
             message = UserMessage(
                 text or "", collector, sender, input_channel=self.name(), metadata=metadata
             )
-            try:
-                await self.guard.handle(message, on_new_message, client_address(request))
-            except CancelledError:
-                logger.error("A message timed out before it was answered.")
-            except Exception:
-                # Never log the message itself: it may hold personal details.
-                logger.exception("A message could not be handled.")
+            # The guard answers every message, even when handling it fails.
+            await self.guard.handle(message, on_new_message, client_address(request))
             return response.json(collector.messages)
 
         return webhook

@@ -42,11 +42,56 @@ def _wait_for(url: str, process: subprocess.Popen, name: str, log_dir: Path) -> 
 
 
 @dataclass
+class Server:
+    """One server process: how to start it, and how to tell it is up."""
+
+    name: str
+    args: List[str]
+    env: Dict[str, str]
+    log_path: Path
+    health_url: str
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "a", encoding="utf-8")
+        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_until_up(self) -> None:
+        _wait_for(self.health_url, self.process, self.name, self.log_path.parent)
+
+    def stop(self, kill: bool = False) -> None:
+        """TERM (or KILL, as a crash would) and wait for the process to end."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        (self.process.kill if kill else self.process.terminate)()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
 class Stack:
     rasa_url: str
     action_url: str
-    action_process: subprocess.Popen
-    rasa_process: subprocess.Popen
+    rasa: Server
+    action: Server
+    database_url: str
+
+    @property
+    def rasa_process(self) -> subprocess.Popen:
+        return self.rasa.process
+
+    @property
+    def action_process(self) -> subprocess.Popen:
+        return self.action.process
+
+    def restart_rasa(self, kill: bool = True) -> None:
+        """Kill the Rasa server (SIGKILL by default, like a crash) and start it again."""
+        self.rasa.stop(kill=kill)
+        self.rasa.start()
+        self.rasa.wait_until_up()
 
     def say(self, sender: str, message, timeout: float = 30) -> requests.Response:
         return requests.post(
@@ -61,11 +106,6 @@ class Stack:
         return response.json()
 
 
-def _start(args: List[str], log_path: Path, env: dict) -> subprocess.Popen:
-    log = open(log_path, "w", encoding="utf-8")
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 @contextlib.contextmanager
 def running_stack(
     model: Path,
@@ -74,16 +114,25 @@ def running_stack(
     env: Optional[Dict[str, str]] = None,
     endpoints_extra: str = "",
     credentials: Path = ROOT / "credentials.yml",
+    database_url: Optional[str] = None,
+    action_env: Optional[Dict[str, str]] = None,
 ) -> Iterator[Stack]:
     """Both servers up and answering; stopped on exit.
 
-    ``env`` adds to the servers' environment (limits, credentials);
-    ``endpoints_extra`` is YAML appended to the generated endpoints file
-    (e.g. a tracker store).
+    ``env`` adds to both servers' environment (limits, credentials),
+    ``action_env`` to the action server's only; ``endpoints_extra`` is YAML
+    appended to the generated endpoints file. Conversations and callback
+    requests go to ``database_url``; by default a fresh SQLite file in
+    ``log_dir`` (as `make run`, which uses var/).
     """
     log_dir.mkdir(parents=True, exist_ok=True)
+    if database_url is None:
+        db_file = log_dir / f"{name}.db"
+        db_file.unlink(missing_ok=True)
+        database_url = f"sqlite:///{db_file}"
     env = {
         **os.environ,
+        "SEND_DATABASE_URL": database_url,
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
@@ -92,28 +141,31 @@ def running_stack(
     action_port, rasa_port = free_port(), free_port()
     endpoints = log_dir / f"{name}_endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{endpoints_extra}'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
+        f"{endpoints_extra}"
     )
     python = sys.executable
-    action = _start(
+    rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
+    action = Server(
+        "action server",
         [python, "-m", "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        log_dir / f"{name}_action_server.log", env,
+        {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health",
     )
-    rasa = _start(
+    rasa = Server(
+        "Rasa server",
         [python, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
          "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        log_dir / f"{name}_rasa_server.log", env,
+        env, log_dir / f"{name}_rasa_server.log", f"{rasa_url}/",
     )
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", action, rasa)
+    for server in (action, rasa):
+        server.log_path.unlink(missing_ok=True)
+        server.start()
+    stack = Stack(rasa_url, action_url, rasa, action, database_url)
     try:
-        _wait_for(f"{stack.action_url}/health", action, "action server", log_dir)
-        _wait_for(f"{stack.rasa_url}/", rasa, "Rasa server", log_dir)
+        action.wait_until_up()
+        rasa.wait_until_up()
         yield stack
     finally:
-        for process in (rasa, action):
-            process.terminate()
-        for process in (rasa, action):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        rasa.stop()
+        action.stop()

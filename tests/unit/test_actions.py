@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
+from actions.callback_actions import ActionTalkToSomeone
 from actions.conversation_actions import ActionFallbackHelp, ActionOutOfScope, ActionSessionStart
 from actions.route_actions import ActionAnswerQuestion, ActionExplainMediationVsDr, ActionExplainRoutes
 from actions.safety_actions import ActionCrisis
@@ -125,10 +126,18 @@ def test_contact_for_school_support_starts_with_the_senco():
     assert "SENCO" in texts(messages) and "01922 650330" in texts(messages)
 
 
-def test_request_human_is_honest_about_being_automated():
-    messages, _ = run(ActionPointToService(), tracker("request_human", {"disagreement": "plan_ceasing"}))
-    assert "automated" in texts(messages)
-    assert "01922 652871" in texts(messages) and "01922 650330" in texts(messages)
+@pytest.mark.parametrize("now, open_now", [
+    ("2026-12-07T10:00:00+00:00", True),   # a Monday morning
+    ("2026-12-05T20:00:00+00:00", False),  # a Saturday evening
+])
+def test_request_human_is_honest_and_says_whether_the_team_is_open(monkeypatch, now, open_now):
+    monkeypatch.setenv("SEND_NOW", now)
+    messages, _ = run(ActionTalkToSomeone(), tracker("request_human", {"disagreement": "plan_ceasing"}))
+    text = texts(messages)
+    assert "automated" in text
+    assert "01922 652871" in text and "01922 650330" in text
+    assert ("open now" in text) is open_now and ("opens again on Monday at 9am" in text) is not open_now
+    assert "/request_callback" in payloads(messages)
 
 
 def test_crisis_gives_999_first_then_the_support_lines():

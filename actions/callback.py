@@ -1,0 +1,175 @@
+"""Callback requests and "talk to someone": plain functions, no Rasa.
+
+The callback form (actions/callback_actions.py) asks one thing at a time. The
+checks here decide whether an answer is usable: a UK phone number, an email
+address, a contact method, a reference to cancel. They are strict enough to
+catch typos, because a wrong number means a family waits for a call that never
+comes, and lenient about spacing and punctuation, because people type numbers
+in many ways.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+from actions.content import Content
+from actions.replies import Button, Message, contact_lines, contacts_for
+
+FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
+MAX_TOPIC_CHARS = 200
+MAX_TIME_CHARS = 100
+
+# 01 and 02 landlines (10 or 11 digits), 03 non-geographic, 07 mobiles.
+_UK_PHONE = re.compile(r"^0(?:1\d{8,9}|2\d{9}|3\d{9}|7\d{9})$")
+_PHONE_CHARS = re.compile(r"[\s\-().]")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_REFERENCE = re.compile(r"\bws-?([a-hj-np-z2-9]{5})\b", re.IGNORECASE)
+
+_METHOD_WORDS = (
+    ("whatsapp", re.compile(r"\b(whats ?app|this number|wa)\b", re.I)),
+    ("email", re.compile(r"\b(e-?mail|mail)\b", re.I)),
+    ("phone", re.compile(r"\b(phone|call|ring|mobile|telephone|tel|landline|number)\b", re.I)),
+)
+
+
+def normalise_uk_phone(text: str) -> Optional[str]:
+    """'+44 (0)7700-900 123' -> '07700900123'; None if it is not a UK number."""
+    digits = _PHONE_CHARS.sub("", (text or "").replace("(0)", ""))
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    digits = digits.lstrip("+")
+    if digits.startswith("00"):
+        return None
+    if digits.startswith("44") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits if _UK_PHONE.match(digits) else None
+
+
+def normalise_email(text: str) -> Optional[str]:
+    """The address trimmed, or None if it does not look like one."""
+    candidate = (text or "").strip().strip(".,;")
+    if len(candidate) > 254 or not _EMAIL.match(candidate):
+        return None
+    return candidate
+
+
+def parse_method(text: str, whatsapp_allowed: bool) -> Optional[str]:
+    """'phone', 'email' or 'whatsapp' from a button or the family's words."""
+    for method, pattern in _METHOD_WORDS:
+        if pattern.search(text or ""):
+            if method == "whatsapp" and not whatsapp_allowed:
+                continue
+            return method
+    return None
+
+
+def extract_reference(text: str) -> Optional[str]:
+    """'cancel ws7k3qx' -> 'WS-7K3QX'."""
+    match = _REFERENCE.search(text or "")
+    return f"WS-{match.group(1).upper()}" if match else None
+
+
+def short_text(text: str, limit: int) -> str:
+    """One line, at most ``limit`` characters (for the topic and good time)."""
+    one_line = " ".join((text or "").split())
+    return one_line[:limit].rstrip()
+
+
+def capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def talk_reply(
+    content: Content,
+    disagreement: Optional[str],
+    statuses: Sequence[Tuple[str, bool]],
+    team_open: bool,
+) -> List[Message]:
+    """'I want to talk to someone': who can help, whether they are open, and a callback offer.
+
+    ``statuses`` is one (sentence, is_open) pair per service with known hours,
+    e.g. ("The EHC Assessment Team is closed now. It opens again on Monday at 9am.", False).
+    ``team_open`` is whether the team that takes callback requests is open.
+    """
+    texts = content.callback["talk"]
+    status_text = " ".join(sentence for sentence, _ in statuses)
+    offer = Button(content.button_title("request_callback"), "/request_callback")
+    contacts = contact_lines(content, contacts_for(content, disagreement))
+    lines = [content.render(texts["in_hours" if team_open else "out_of_hours"], status=status_text)]
+    if team_open:
+        lines += contacts + [content.render(texts["offer_in_hours"])]
+        return [Message("\n".join(lines), (offer,))]
+    lines += [content.render(texts["offer"])] + contacts
+    no_thanks = Button(content.callback["no_thanks"], "/deny")
+    return [Message("\n".join(lines), (offer, no_thanks))]
+
+
+def ask_reply(
+    content: Content,
+    slot: str,
+    label: Optional[str] = None,
+    method: Optional[str] = None,
+    whatsapp_allowed: bool = False,
+    days: int = 30,
+) -> List[Message]:
+    """The form's question for one slot, with buttons where a choice helps."""
+    ask, texts = content.callback["ask"], content.callback
+    if slot == "callback_topic":
+        if label:
+            return [Message(content.render(ask["topic_known"], label=label), (Button(label, "/affirm"),))]
+        return [Message(content.render(ask["topic"]))]
+    if slot == "contact_method":
+        methods = [m for m in texts["method_buttons"] if m != "whatsapp" or whatsapp_allowed]
+        return [Message(content.render(ask["contact_method"]),
+                        tuple(Button(texts["method_buttons"][m], m) for m in methods))]
+    if slot == "contact_detail":
+        key = "contact_detail_email" if method == "email" else "contact_detail_phone"
+        return [Message(content.render(ask[key]))]
+    if slot == "good_time":
+        return [Message(content.render(ask["good_time"]), tuple(Button(t, t) for t in texts["time_buttons"]))]
+    if slot == "consent":
+        labels = texts["consent_buttons"]
+        return [Message(consent_text(content, days),
+                        (Button(labels["agree"], "/affirm"), Button(labels["decline"], "/deny")))]
+    raise ValueError(f"no question for slot {slot}")
+
+
+def consent_text(content: Content, days: int) -> str:
+    """Exactly what the family agrees to; stored with the request as the record of consent."""
+    return content.render(content.callback["ask"]["consent"], days=str(days))
+
+
+def done_reply(content: Content, reference: str, status_sentence: str, team_open: bool) -> List[Message]:
+    when = f"{status_sentence} {content.render(content.callback['done_open' if team_open else 'done_closed'])}"
+    return [Message(content.render(content.callback["done"], reference=reference, when=when.strip()))]
+
+
+def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
+    """A fixed text from content/callback.yml, e.g. plain_reply(content, "cancel", "how")."""
+    node = content.callback
+    for key in path:
+        node = node[key]
+    return [Message(content.render(node, **values))]
+
+
+def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
+    """Every callback reply, for the content checks (as replies.all_replies)."""
+    closed = "The EHC Assessment Team is closed now. It opens again on Monday at 9am."
+    out = [
+        ("talk:in_hours", talk_reply(content, None, [("The EHC Assessment Team is open now, until 5pm.", True)], True)),
+        ("talk:out_of_hours", talk_reply(content, "refused_assessment", [(closed, False)], False)),
+        ("done", done_reply(content, "WS-7K3QX", closed, False)),
+        ("done_open", done_reply(content, "WS-7K3QX", "", True)),
+    ]
+    for slot in FORM_SLOTS:
+        out.append((f"ask:{slot}", ask_reply(content, slot, method="phone", whatsapp_allowed=True)))
+    out.append(("ask:callback_topic:known", ask_reply(content, "callback_topic", label="A refused assessment")))
+    out.append(("ask:contact_detail:email", ask_reply(content, "contact_detail", method="email")))
+    for path in (("invalid", "contact_method"), ("invalid", "phone"), ("invalid", "email"),
+                 ("invalid", "consent"), ("no_consent",), ("stopped",), ("stopped_nothing",), ("store_down",),
+                 ("cancel", "not_found"), ("cancel", "how"), ("cancel", "store_down"),
+                 ("cancel", "done")):
+        out.append((":".join(path), plain_reply(content, *path, reference="WS-7K3QX")))
+    return out

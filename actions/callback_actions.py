@@ -1,0 +1,310 @@
+"""Talking to a person and callback requests: the rasa-sdk side.
+
+The form ``callback_form`` (domain.yml) asks, one at a time: what it is about,
+how to contact the family, the number or address, a good time, and consent.
+``validate_callback_form`` reads each answer (its ``extract_*`` methods) and
+re-asks with a clear message when an answer is not usable. Nothing is stored
+until the family agrees; the request is confirmed only after it is committed.
+"stop" and crisis messages leave the form at any step (rules in
+data/rules/callback.yml): the extractors ignore them so that the form rejects
+the turn and the rules take over.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import callback, office_hours
+from actions.base import APOLOGY, latest_intent
+from actions.callback import FORM_SLOTS
+from actions.content import Content, get_content
+from actions.replies import Message, contacts_for
+from enquiries.db import retention_days
+from enquiries.notify import notify_team
+from enquiries.store import EnquiryStore, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Intents that must not be taken as an answer: the rules handle them instead.
+LEAVE_FORM_INTENTS = {"stop", "crisis", "cancel_request"}
+WHATSAPP = "whatsapp"
+
+_store: Optional[EnquiryStore] = None
+
+
+def store() -> EnquiryStore:
+    """One store (and database connection pool) per action server process."""
+    global _store
+    if _store is None:
+        _store = EnquiryStore()
+    return _store
+
+
+def _send(dispatcher: CollectingDispatcher, messages: List[Message]) -> None:
+    for message in messages:
+        dispatcher.utter_message(**message.as_dict())
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _on_whatsapp(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() == WHATSAPP
+
+
+def _whatsapp_number(tracker: Tracker) -> Optional[str]:
+    """The family's number, passed by the WhatsApp channel for this message only."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    number = metadata.get("whatsapp_number")
+    return callback.normalise_uk_phone(number) if isinstance(number, str) else None
+
+
+def _label(content: Content, tracker: Tracker) -> Optional[str]:
+    spec = content.disagreements.get(tracker.get_slot("disagreement") or "")
+    return spec["label"] if spec else None
+
+
+def team_status(content: Content, now: datetime) -> Tuple[str, bool]:
+    """('The EHC Assessment Team is closed now. It opens again ...', is_open) for the callback team."""
+    service_id = content.callback["service"]
+    return service_status(content, service_id, now)
+
+
+def service_status(content: Content, service_id: str, now: datetime) -> Tuple[str, bool]:
+    status = office_hours.opening_status(service_id, now)
+    name = callback.capitalised(content.services[service_id].short_name)
+    return office_hours.describe(status, name, now), status.is_open
+
+
+def _clear_form() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def leave_form() -> List[EventType]:
+    """End the callback form now and forget its answers."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *_clear_form()]
+
+
+class ActionTalkToSomeone(Action):
+    """'I want to talk to someone': the right people, whether they are open, and a callback offer."""
+
+    def name(self) -> Text:
+        return "action_talk_to_someone"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        content = get_content()
+        try:
+            now = office_hours.now_in_london()
+            disagreement = tracker.get_slot("disagreement")
+            statuses = [
+                service_status(content, s, now)
+                for s in contacts_for(content, disagreement)
+                if office_hours.has_hours(s)
+            ]
+            _, team_open = team_status(content, now)
+            _send(dispatcher, callback.talk_reply(content, disagreement, statuses, team_open))
+        except Exception:  # noqa: BLE001 - never leave the family with nothing
+            logger.exception("action_talk_to_someone failed")
+            dispatcher.utter_message(text=APOLOGY)
+        return []
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """Reads and checks each answer; an unusable one is re-asked with a reason."""
+
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    @staticmethod
+    def _answer(tracker: Tracker, slot: str) -> Optional[str]:
+        """The text answering ``slot`` now, or None if this message is not an answer to it."""
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        if latest_intent(tracker) in LEAVE_FORM_INTENTS:
+            return None
+        return _text(tracker).strip() or None
+
+    async def extract_callback_topic(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = self._answer(tracker, "callback_topic")
+        if text is None:
+            return {}
+        label = _label(get_content(), tracker)
+        if label and (latest_intent(tracker) == "affirm" or text == label):
+            return {"callback_topic": label}
+        if latest_intent(tracker) == "deny":  # "no, not that": ask again, without the guess
+            return {"callback_topic": None}
+        return {"callback_topic": callback.short_text(text, callback.MAX_TOPIC_CHARS)}
+
+    async def extract_contact_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = self._answer(tracker, "contact_method")
+        if text is None:
+            return {}
+        # A number or address typed straight away answers both questions.
+        if callback.normalise_uk_phone(text):
+            return {"contact_method": "phone", "contact_detail": callback.normalise_uk_phone(text)}
+        if callback.normalise_email(text):
+            return {"contact_method": "email", "contact_detail": callback.normalise_email(text)}
+        method = callback.parse_method(text, whatsapp_allowed=_on_whatsapp(tracker))
+        if method is None:
+            _send(dispatcher, callback.plain_reply(get_content(), "invalid", "contact_method"))
+            return {"contact_method": None}
+        if method == WHATSAPP:
+            number = _whatsapp_number(tracker)
+            if number:
+                return {"contact_method": WHATSAPP, "contact_detail": number}
+            method = "phone"  # ask them to type it
+        return {"contact_method": method}
+
+    async def extract_contact_detail(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = self._answer(tracker, "contact_detail")
+        if text is None:
+            return {}
+        if tracker.get_slot("contact_method") == "email":
+            value, problem = callback.normalise_email(text), "email"
+        else:
+            value, problem = callback.normalise_uk_phone(text), "phone"
+        if value is None:
+            _send(dispatcher, callback.plain_reply(get_content(), "invalid", problem))
+        return {"contact_detail": value}
+
+    async def extract_good_time(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = self._answer(tracker, "good_time")
+        if text is None:
+            return {}
+        return {"good_time": callback.short_text(text, callback.MAX_TIME_CHARS)}
+
+    async def extract_consent(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = self._answer(tracker, "consent")
+        if text is None:
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"consent": "yes"}
+        if intent == "deny":
+            return {"consent": "no"}
+        _send(dispatcher, callback.plain_reply(get_content(), "invalid", "consent"))
+        return {"consent": None}
+
+
+class _AskAction(Action):
+    """Asks the form's question for one slot (text and buttons from content/callback.yml)."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        content = get_content()
+        _send(dispatcher, callback.ask_reply(
+            content,
+            self.slot,
+            # After "no, not that" the guess is not offered again.
+            label=None if latest_intent(tracker) == "deny" else _label(content, tracker),
+            method=tracker.get_slot("contact_method"),
+            whatsapp_allowed=_on_whatsapp(tracker),
+            days=retention_days(),
+        ))
+        return []
+
+
+class ActionAskCallbackTopic(_AskAction):
+    slot = "callback_topic"
+
+
+class ActionAskContactMethod(_AskAction):
+    slot = "contact_method"
+
+
+class ActionAskContactDetail(_AskAction):
+    slot = "contact_detail"
+
+
+class ActionAskGoodTime(_AskAction):
+    slot = "good_time"
+
+
+class ActionAskConsent(_AskAction):
+    slot = "consent"
+
+
+class ActionSubmitCallback(Action):
+    """Stores the request only with consent, and confirms only once it is committed."""
+
+    def name(self) -> Text:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        content = get_content()
+        if tracker.get_slot("consent") != "yes":
+            _send(dispatcher, callback.plain_reply(content, "no_consent"))
+            return _clear_form()
+        loop = asyncio.get_running_loop()
+        try:
+            enquiry = await loop.run_in_executor(None, lambda: store().create(
+                about=tracker.get_slot("callback_topic") or "",
+                contact_method=tracker.get_slot("contact_method") or "",
+                contact_detail=tracker.get_slot("contact_detail") or "",
+                good_time=tracker.get_slot("good_time") or "",
+                channel=tracker.get_latest_input_channel() or "unknown",
+                consent_text=callback.consent_text(content, retention_days()),
+                consent_at=datetime.now().astimezone(),
+            ))
+        except StoreUnavailable:
+            logger.error("A callback request could not be stored: the database is unavailable.")
+            _send(dispatcher, callback.plain_reply(content, "store_down"))
+            return _clear_form()
+        # The request is committed: tell the team, but never let that hold up the family.
+        loop.run_in_executor(None, notify_team, enquiry)
+        sentence, team_open = team_status(content, office_hours.now_in_london())
+        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open))
+        return _clear_form()
+
+
+class ActionStopCallback(Action):
+    """'Stop': during a request, leave it, keep nothing and give the numbers; otherwise just OK."""
+
+    def name(self) -> Text:
+        return "action_stop_callback"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not tracker.active_loop.get("name"):
+            _send(dispatcher, callback.plain_reply(get_content(), "stopped_nothing"))
+            return []
+        _send(dispatcher, callback.plain_reply(get_content(), "stopped"))
+        return leave_form()
+
+
+class ActionCancelRequest(Action):
+    """'Cancel my request WS-7K3QX': withdraw it and delete its personal details."""
+
+    def name(self) -> Text:
+        return "action_cancel_request"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        content = get_content()
+        events: List[EventType] = []
+        if tracker.active_loop.get("name"):
+            events = leave_form()
+        reference = callback.extract_reference(_text(tracker))
+        if reference is None:
+            _send(dispatcher, callback.plain_reply(content, "cancel", "how"))
+            return events
+        loop = asyncio.get_running_loop()
+        try:
+            withdrawn = await loop.run_in_executor(None, store().withdraw, reference)
+        except StoreUnavailable:
+            logger.error("A callback request could not be withdrawn: the database is unavailable.")
+            _send(dispatcher, callback.plain_reply(content, "cancel", "store_down"))
+            return events
+        key = "done" if withdrawn else "not_found"
+        _send(dispatcher, callback.plain_reply(content, "cancel", key, reference=reference))
+        return events

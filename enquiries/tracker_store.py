@@ -1,0 +1,142 @@
+"""The conversation store: Rasa's SQL tracker store, without personal details.
+
+Conversations are kept in the same database as callback requests (see
+enquiries/db.py: SQLite by default, PostgreSQL when SEND_DATABASE_URL is set),
+so a restart of the Rasa server loses nothing and one purge command applies
+the retention period to both.
+
+Open-source Rasa keeps every message as typed. This store changes that:
+* what families and the assistant wrote is redacted (enquiries/redaction.py)
+  before it is written, and personal metadata (the WhatsApp number) is dropped;
+* the callback form's answers are kept while the form is open, so a restart
+  in the middle resumes it, and blanked in the stored history as soon as the
+  form ends. With consent they live on in the callback_requests table only.
+
+If the database is down, Rasa (its FailSafeTrackerStore) carries on with an
+empty in-memory conversation. This store notes the failure for the message
+being handled (:func:`database_failed`), so the channel can tell the family
+plainly and give the phone numbers; when the database is back, the stored
+conversation is picked up again.
+
+endpoints.yml: ``tracker_store: {type: enquiries.tracker_store.RedactingSQLTrackerStore}``.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from typing import Any, Dict, Optional, Text
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActiveLoop
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from enquiries.db import database_url
+from enquiries.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+# The callback form's slots (actions/callback.py FORM_SLOTS; kept here too so
+# the Rasa server does not import the action server's code).
+FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
+# Metadata keys that carry personal details for one turn only.
+PERSONAL_METADATA = ("whatsapp_number",)
+
+# Set when the database failed while this message was handled (per asyncio task).
+_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
+
+
+def database_failed() -> bool:
+    """Whether the conversation database failed while handling the current message."""
+    return _failed.get()
+
+
+def reset_database_failed() -> None:
+    _failed.set(False)
+
+
+def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
+    """A stored event's dict with free text redacted and personal metadata dropped."""
+    if data.get("event") in ("user", "bot"):
+        if isinstance(data.get("text"), str):
+            data["text"] = redact(data["text"])
+        parse_data = data.get("parse_data")
+        if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+            parse_data["text"] = redact(parse_data["text"])
+        metadata = data.get("metadata")
+        if isinstance(metadata, dict):
+            for key in PERSONAL_METADATA:
+                metadata.pop(key, None)
+    return data
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore on the project's database that keeps no personal details."""
+
+    def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None, **kwargs: Any) -> None:
+        # The database comes from SEND_DATABASE_URL (one setting for both stores).
+        kwargs.pop("url", None)
+        super().__init__(domain=domain, host=database_url(), event_broker=event_broker, **kwargs)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve(sender_id)
+        except SQLAlchemyError:
+            _failed.set(True)
+            logger.error("The conversation database is unavailable (reading a conversation).")
+            raise
+
+    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve_full_tracker(sender_id)
+        except SQLAlchemyError:
+            _failed.set(True)
+            logger.error("The conversation database is unavailable (reading a conversation).")
+            raise
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save_redacted(tracker)
+        except SQLAlchemyError:
+            _failed.set(True)
+            logger.error("The conversation database is unavailable (saving a conversation).")
+            raise
+
+    async def _save_redacted(self, tracker: DialogueStateTracker) -> None:
+        """As SQLTrackerStore.save, but each new event is redacted first."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            form_ended = False
+            for event in self._additional_events(session, tracker):
+                data = redact_event(event.as_dict())
+                if isinstance(event, ActiveLoop) and event.name is None:
+                    form_ended = True
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            if form_ended:
+                self._blank_form_answers(session, tracker.sender_id)
+            session.commit()
+
+    def _blank_form_answers(self, session, sender_id: Text) -> None:
+        """The form is over: its answers leave the stored history."""
+        rows = (
+            session.query(self.SQLEvent)
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "slot")
+            .all()
+        )
+        for row in rows:
+            data = json.loads(row.data)
+            if data.get("name") in FORM_SLOTS and data.get("value") is not None:
+                data["value"] = None
+                row.data = json.dumps(data)

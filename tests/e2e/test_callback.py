@@ -1,0 +1,184 @@
+"""Talking to a person and callback requests, end to end over HTTP.
+
+The real Rasa and action servers run with a SQL tracker store and the callback
+store on one SQLite file. The action server's clock is fixed out of hours
+(SEND_NOW: a Saturday evening), so the out-of-hours path is tested whatever
+the machine's time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from scripts.stack import ROOT, running_stack
+from tests.e2e.conftest import ARTIFACTS, MODEL
+
+pytestmark = pytest.mark.e2e
+
+SATURDAY_EVENING = "2026-12-05T20:00:00+00:00"
+REFERENCE = re.compile(r"\bWS-[A-Z2-9]{5}\b")
+PHONE = "07700 900123"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    with running_stack(
+        MODEL, ARTIFACTS, name="callback",
+        action_env={"SEND_NOW": SATURDAY_EVENING},
+        env={"SEND_RATE_PER_CONVERSATION": "200"},
+    ) as running:
+        yield running
+
+
+def text_of(replies) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def payloads(replies):
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def rows(stack, sql, *args):
+    path = stack.database_url.replace("sqlite:///", "")
+    with sqlite3.connect(path) as db:
+        return db.execute(sql, args).fetchall()
+
+
+def cli(stack, *args) -> subprocess.CompletedProcess:
+    env = {"SEND_DATABASE_URL": stack.database_url, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "enquiries", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def start_request(stack, sender):
+    """Describe a disagreement, ask for a person out of hours, accept the callback offer."""
+    stack.talk(sender, "the council refused to assess my son for an EHC plan")
+    replies = stack.talk(sender, "I want to talk to someone")
+    text = text_of(replies)
+    assert "closed now" in text and "Monday at 9am" in text, text
+    assert "/request_callback" in payloads(replies)
+    replies = stack.talk(sender, "/request_callback")
+    assert "type stop" in text_of(replies).lower()
+    assert "/affirm" in payloads(replies)  # the disagreement, offered to confirm
+    return replies
+
+
+def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender):
+    start_request(stack, sender)
+    assert "contact you" in text_of(stack.talk(sender, "/affirm"))
+    assert "phone number" in text_of(stack.talk(sender, "phone"))
+    # A number that is too short is re-asked, with an example.
+    assert "does not look like a UK phone number" in text_of(stack.talk(sender, "0770 090"))
+    assert "good time" in text_of(stack.talk(sender, PHONE))
+    consent = stack.talk(sender, "Weekday mornings")
+    assert "30 days" in text_of(consent) and payloads(consent) == ["/affirm", "/deny"]
+    done = text_of(stack.talk(sender, "/affirm"))
+    reference = REFERENCE.search(done).group(0)
+    assert "Monday at 9am" in done
+
+    stored = rows(stack, "select about, contact_method, contact_detail, good_time, consent_text, status "
+                         "from callback_requests where reference = ?", reference)
+    assert stored and stored[0][1:4] == ("phone", "07700900123", "Weekday mornings")
+    assert "refused" in stored[0][0].lower() or "assess" in stored[0][0].lower()
+    assert "Do you agree" in stored[0][4] and stored[0][5] == "open"
+
+    exported = cli(stack, "export", "--out", "-")
+    assert exported.returncode == 0, exported.stderr
+    by_ref = {r["reference"]: r for r in csv.DictReader(io.StringIO(exported.stdout))}
+    assert by_ref[reference]["contact_detail"] == "07700900123"
+
+    cancelled = text_of(stack.talk(sender, f"please cancel my request {reference.lower()}"))
+    assert "cancelled" in cancelled
+    assert rows(stack, "select status, contact_detail, good_time from callback_requests where reference = ?",
+                reference) == [("withdrawn", None, None)]
+
+    # The conversation history keeps no phone number, in messages or in slots.
+    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?", sender))
+    assert "900123" not in history and "[phone]" in history
+
+
+def test_invalid_email_is_asked_again(stack, sender):
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    assert "email address" in text_of(stack.talk(sender, "email please"))
+    assert "does not look like an email" in text_of(stack.talk(sender, "mum at example dot com"))
+    assert "good time" in text_of(stack.talk(sender, "mum@example.com"))
+
+
+def test_no_consent_stores_nothing(stack, sender):
+    before = rows(stack, "select count(*) from callback_requests")[0][0]
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    stack.talk(sender, "phone")
+    stack.talk(sender, "07700 900456")
+    stack.talk(sender, "any time")
+    replies = stack.talk(sender, "/deny")
+    assert "not kept your details" in text_of(replies)
+    assert rows(stack, "select count(*) from callback_requests")[0][0] == before
+    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?", sender))
+    assert "900456" not in history
+
+
+def test_stop_leaves_the_form_and_keeps_nothing(stack, sender):
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    replies = stack.talk(sender, "stop")
+    assert "I have stopped" in text_of(replies)
+    # The form is over: an ordinary question gets its ordinary answer.
+    assert "mediation" in text_of(stack.talk(sender, "what is the difference between mediation and disagreement resolution")).lower()
+
+
+def test_crisis_pre_empts_the_form(stack, sender):
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    replies = stack.talk(sender, "my son says he wants to kill himself")
+    assert "999" in text_of(replies)
+    assert "phone number" not in text_of(stack.talk(sender, "phone"))
+
+
+def test_a_rasa_server_crash_mid_form_resumes_the_form(stack, sender):
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    stack.talk(sender, "phone")
+    stack.restart_rasa(kill=True)
+    # The SQL tracker store remembers the form is waiting for the number.
+    assert "good time" in text_of(stack.talk(sender, "07700 900789"))
+
+
+def test_cancel_without_a_reference_says_how(stack, sender):
+    replies = stack.talk(sender, "I want to cancel my callback request")
+    assert "cancel WS-" in text_of(replies)
+
+
+def test_cancel_an_unknown_reference(stack, sender):
+    assert "could not find" in text_of(stack.talk(sender, "cancel WS-ZZZ22"))
+
+
+@pytest.fixture(scope="module")
+def stack_with_database_down():
+    """The action server's database is a PostgreSQL port where nothing listens."""
+    from scripts.stack import free_port
+
+    down = f"postgresql://send@127.0.0.1:{free_port()}/send"
+    with running_stack(MODEL, ARTIFACTS, name="callback_db_down",
+                       action_env={"SEND_NOW": SATURDAY_EVENING, "SEND_DATABASE_URL": down}) as running:
+        yield running
+
+
+def test_database_down_gives_the_phone_numbers(stack_with_database_down, sender):
+    stack = stack_with_database_down
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    stack.talk(sender, "phone")
+    stack.talk(sender, PHONE)
+    stack.talk(sender, "any time")
+    text = text_of(stack.talk(sender, "/affirm"))
+    assert "could not save your request" in text and "01922 652871" in text
+    assert not REFERENCE.search(text)
