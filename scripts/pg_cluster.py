@@ -15,7 +15,8 @@ instead and no cluster is started.
 Missing PostgreSQL programs are an error, never a reason to skip: run
 ``scripts/ci-setup-postgres.sh`` (apt-get install postgresql) first.
 
-``python -m scripts.pg_cluster`` starts one and prints its URL until Ctrl-C.
+``python -m scripts.pg_cluster`` starts one and prints its URL; Ctrl-C or
+``kill`` stops it.
 """
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -177,6 +180,8 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
 
 def main() -> None:
+    # Ctrl-C or `kill` stops the server and deletes its folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with temporary_postgres() as url:
         print(url, flush=True)
         try:

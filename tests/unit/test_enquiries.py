@@ -448,6 +448,17 @@ def test_database_url(monkeypatch):
     assert "var/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
+def test_missing_postgresql_is_an_error_with_advice(monkeypatch):
+    from scripts import pg_cluster
+
+    monkeypatch.setattr(pg_cluster, "BIN_GLOB", "/nonexistent/postgresql/*/bin")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv(pg_cluster.URL_VARIABLE, raising=False)
+    with pytest.raises(PostgresUnavailable, match="ci-setup-postgres.sh"):
+        with temporary_postgres():
+            pass
+
+
 # -- the command line tool -------------------------------------------------------
 
 
