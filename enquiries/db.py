@@ -1,0 +1,83 @@
+"""Where the database is, and an engine that fails fast when it is down.
+
+One database holds both the callback requests and Rasa's conversations (its SQL
+tracker store writes the ``events`` table), so that retention and erasure can be
+done in one place. Production sets ``SEND_DATABASE_URL`` to a PostgreSQL URL;
+without it a SQLite file under ``var/`` at the repository root is used, so
+``make run`` works on a laptop with nothing else installed.
+
+A family waiting for "your request is saved" must not wait minutes for a dead
+database, so connections time out after a few seconds (``CONNECT_TIMEOUT``) and
+the caller can apologise and offer the phone numbers instead.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+URL_VARIABLE = "SEND_DATABASE_URL"
+DEFAULT_SQLITE = ROOT / "var" / "send-assistant.db"
+CONNECT_TIMEOUT = 3  # seconds, to reach a PostgreSQL server
+STATEMENT_TIMEOUT_MS = 10_000  # PostgreSQL: no statement may hang longer
+SQLITE_BUSY_TIMEOUT = 5  # seconds to wait for another writer (Rasa) on SQLite
+
+
+def database_url() -> str:
+    """``SEND_DATABASE_URL``, else ``sqlite:///<repo>/var/send-assistant.db``.
+
+    Creates ``var/`` for the default. ``postgres://`` (as some hosts write it)
+    is accepted and read as ``postgresql://``.
+    """
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        return url
+    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def create_engine(url: Optional[str] = None) -> Engine:
+    """A thread-safe engine with short timeouts and dead-connection checks."""
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
+            pool_pre_ping=True,
+            hide_parameters=True,  # errors and logs must not show the family's details
+            future=True,
+        )
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args = {
+            "connect_timeout": CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            "application_name": "send-enquiries",
+        }
+    return sa.create_engine(
+        url,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=CONNECT_TIMEOUT,
+        hide_parameters=True,
+        future=True,
+    )
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL must not leak either
+        return "<unreadable database URL>"
