@@ -81,7 +81,8 @@ def team_status(content: Content, now: datetime) -> Tuple[str, bool]:
 def service_status(content: Content, service_id: str, now: datetime) -> Tuple[str, bool]:
     status = office_hours.opening_status(service_id, now)
     name = callback.capitalised(content.services[service_id].short_name)
-    return office_hours.describe(status, name, now), status.is_open
+    note = content.callback["hours_unverified"]
+    return office_hours.describe(status, name, now, unverified_note=note), status.is_open
 
 
 def _clear_form() -> List[EventType]:

@@ -16,6 +16,7 @@ from typing import List
 
 from actions.content import Content, ContentError, load_content
 from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
+from actions import office_hours
 from actions.replies import SETTING, all_replies
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
@@ -96,14 +97,15 @@ def to_verify(content: Content) -> List[str]:
 def main() -> int:
     try:
         content = load_content()
-        errors = structural_errors(content)
+        hours = office_hours.load_hours()
+        errors = structural_errors(content) + office_hours.problems(content.services, hours)
         if not errors:
             errors += readability_errors(content)  # rendering needs a sound structure
     except ContentError as error:
         errors = [str(error)]
         content = None
     if content is not None:
-        rows = to_verify(content)
+        rows = to_verify(content) + office_hours.to_verify(hours)
         print(f"Details the council must confirm before go-live ({len(rows)}):")
         for row in rows:
             print(f"  {row}")

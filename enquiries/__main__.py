@@ -32,20 +32,14 @@ from enquiries.store import (
     normalise_reference,
 )
 
-RETENTION_VARIABLE = "SEND_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 30
 LONDON = ZoneInfo("Europe/London")
 
 
-def default_retention_days() -> int:
-    raw = os.environ.get(RETENTION_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
+def _retention_days() -> int:
     try:
-        days = int(raw)
-    except ValueError:
-        raise SystemExit(f"{RETENTION_VARIABLE} must be a whole number of days, not '{raw}'")
-    return days
+        return db.retention_days()
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def _local(moment: Optional[dt.datetime]) -> str:
@@ -123,7 +117,7 @@ def cmd_delete(store: EnquiryStore, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(store: EnquiryStore, args: argparse.Namespace) -> int:
-    days = default_retention_days() if args.days is None else args.days
+    days = _retention_days() if args.days is None else args.days
     if days < 1:
         print("The retention period must be at least 1 day.", file=sys.stderr)
         return 1
@@ -179,7 +173,7 @@ def parser() -> argparse.ArgumentParser:
     )
     purge.add_argument(
         "--days", type=int, default=None,
-        help=f"retention in days (default: {RETENTION_VARIABLE}, else {DEFAULT_RETENTION_DAYS})",
+        help=f"retention in days (default: {db.RETENTION_VARIABLE}, else {db.DEFAULT_RETENTION_DAYS})",
     )
     purge.set_defaults(run=cmd_purge)
 

@@ -27,6 +27,28 @@ STATEMENT_TIMEOUT_MS = 10_000  # PostgreSQL: no statement may hang longer
 SQLITE_BUSY_TIMEOUT = 5  # seconds to wait for another writer (Rasa) on SQLite
 
 
+RETENTION_VARIABLE = "SEND_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+
+
+def retention_days() -> int:
+    """Days that requests and conversations are kept (``SEND_RETENTION_DAYS``, default 30).
+
+    One setting for the purge command and for what the consent question tells
+    families, so the two can never disagree.
+    """
+    raw = os.environ.get(RETENTION_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"{RETENTION_VARIABLE} must be a whole number of days, not '{raw}'") from None
+    if days < 1:
+        raise ValueError(f"{RETENTION_VARIABLE} must be at least 1 day")
+    return days
+
+
 def database_url() -> str:
     """``SEND_DATABASE_URL``, else ``sqlite:///<repo>/var/send-assistant.db``.
 

@@ -8,8 +8,6 @@ the machine's time.
 from __future__ import annotations
 
 import csv
-import io
-import json
 import re
 import sqlite3
 import subprocess
@@ -70,7 +68,7 @@ def start_request(stack, sender):
     return replies
 
 
-def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender):
+def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender, tmp_path):
     start_request(stack, sender)
     assert "contact you" in text_of(stack.talk(sender, "/affirm"))
     assert "phone number" in text_of(stack.talk(sender, "phone"))
@@ -89,9 +87,10 @@ def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender):
     assert "refused" in stored[0][0].lower() or "assess" in stored[0][0].lower()
     assert "Do you agree" in stored[0][4] and stored[0][5] == "open"
 
-    exported = cli(stack, "export", "--out", "-")
+    exported = cli(stack, "export", "--out", str(tmp_path / "requests.csv"))
     assert exported.returncode == 0, exported.stderr
-    by_ref = {r["reference"]: r for r in csv.DictReader(io.StringIO(exported.stdout))}
+    with open(tmp_path / "requests.csv", newline="", encoding="utf-8") as file:
+        by_ref = {r["reference"]: r for r in csv.DictReader(file)}
     assert by_ref[reference]["contact_detail"] == "07700900123"
 
     cancelled = text_of(stack.talk(sender, f"please cancel my request {reference.lower()}"))
@@ -161,24 +160,26 @@ def test_cancel_an_unknown_reference(stack, sender):
     assert "could not find" in text_of(stack.talk(sender, "cancel WS-ZZZ22"))
 
 
-@pytest.fixture(scope="module")
-def stack_with_database_down():
-    """The action server's database is a PostgreSQL port where nothing listens."""
+def test_database_down_gives_the_phone_numbers(stack, sender):
+    """The action server restarted against a PostgreSQL port where nothing listens."""
     from scripts.stack import free_port
 
-    down = f"postgresql://send@127.0.0.1:{free_port()}/send"
-    with running_stack(MODEL, ARTIFACTS, name="callback_db_down",
-                       action_env={"SEND_NOW": SATURDAY_EVENING, "SEND_DATABASE_URL": down}) as running:
-        yield running
-
-
-def test_database_down_gives_the_phone_numbers(stack_with_database_down, sender):
-    stack = stack_with_database_down
-    start_request(stack, sender)
-    stack.talk(sender, "/affirm")
-    stack.talk(sender, "phone")
-    stack.talk(sender, PHONE)
-    stack.talk(sender, "any time")
-    text = text_of(stack.talk(sender, "/affirm"))
-    assert "could not save your request" in text and "01922 652871" in text
-    assert not REFERENCE.search(text)
+    normal_env = stack.action.env
+    stack.action.env = {**normal_env, "SEND_DATABASE_URL": f"postgresql://send@127.0.0.1:{free_port()}/send"}
+    stack.action.stop()
+    stack.action.start()
+    stack.action.wait_until_up()
+    try:
+        start_request(stack, sender)
+        stack.talk(sender, "/affirm")
+        stack.talk(sender, "phone")
+        stack.talk(sender, PHONE)
+        stack.talk(sender, "any time")
+        text = text_of(stack.talk(sender, "/affirm"))
+        assert "could not save your request" in text and "01922 652871" in text
+        assert not REFERENCE.search(text)
+    finally:
+        stack.action.env = normal_env
+        stack.action.stop()
+        stack.action.start()
+        stack.action.wait_until_up()
