@@ -37,14 +37,14 @@ def widget_config(rasa_url: str) -> dict:
 
 
 def content_security_policy(rasa_url: str) -> str:
-    """A strict policy: the widget needs only its script, inline styles in its shadow root, and the socket."""
+    """A strict policy: the widget needs only its own script and its socket to the Rasa server."""
     parts = urlsplit(rasa_url)
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     origin = f"{parts.scheme}://{parts.netloc}"
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}",
         "img-src 'self' data:",
         "base-uri 'none'",

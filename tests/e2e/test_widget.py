@@ -255,13 +255,15 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
     dialogs, errors = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The demo page has a strict Content-Security-Policy (no inline script or style).
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
     try:
         open_with_keyboard(page, f"{site.demo_url}/")
         # The header says who this is; the assistant introduces itself (greeting).
         expect(page.locator(".sw-title")).to_have_text("Walsall SEND disagreements helper")
         expect(page.locator(".sw-subtitle")).to_contain_text("automated")
         privacy = page.locator(".sw-privacy a")
-        expect(privacy).to_have_attribute("href", "/privacy.html")
+        expect(privacy).to_have_attribute("href", f"{site.demo_url}/privacy.html")
         wait_for_bot_count(page, 1)
         expect(bot_messages(page).first).to_contain_text("automated assistant")
         expect(page.locator(".sw-log")).to_have_attribute("role", "log")
@@ -499,3 +501,79 @@ def test_a_client_cannot_choose_or_borrow_a_conversation(site):
         assert issued != token and issued.split(".")[0] not in ("demo-1", token.split(".")[0], "a" * 32)
     assert len(set(chosen + [mine])) == len(chosen) + 1
     assert not leaked, "a reply reached another client's conversation"
+
+
+def test_socket_messages_pass_through_the_guard(site):
+    # The guard's rules are tested over REST (test_bad_input.py); this shows the
+    # socket.io channel sends every message through it.
+    async def scenario():
+        chat = Chat()
+        await chat.connect(site.rasa_url, site.demo_url, "websocket")
+        try:
+            await chat.session()
+            return await chat.say("a" * 2001)
+        finally:
+            await chat.close()
+
+    replies = run_async(scenario())
+    assert [r["text"] for r in replies] == [
+        "Sorry, that message is too long for me. Please send it in shorter parts, "
+        "of up to 2,000 characters each."
+    ]
+
+
+# --- the safe formatter (web/src/format.js), in the real browser
+
+FORMAT_JS = ROOT / "web" / "src" / "format.js"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("How to appeal: https://www.gov.uk/appeal-ehc-plan-decision.\nNext line",
+     [("text", "How to appeal: "), ("a", "https://www.gov.uk/appeal-ehc-plan-decision"),
+      ("text", ".\nNext line")]),
+    ("(see https://example.org/a_(b)) and http://x.test/?q=1,",
+     [("text", "(see "), ("a", "https://example.org/a_(b)"), ("text", ") and "),
+      ("a", "http://x.test/?q=1"), ("text", ",")]),
+    ('<img src=x onerror=alert(1)> javascript:alert(1) <a href="https://evil.example">x</a>',
+     [("text", '<img src=x onerror=alert(1)> javascript:alert(1) <a href='),
+      ("text", '"'), ("a", "https://evil.example"), ("text", '">x</a>')]),
+    ("no links at all", [("text", "no links at all")]),
+])
+def test_the_formatter_makes_only_text_and_web_links(browser, text, expected):
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><title>formatter</title><div id=out></div>")
+        page.add_script_tag(content=FORMAT_JS.read_text().replace("export function", "function"))
+        nodes = page.evaluate(
+            """(text) => {
+                const out = document.getElementById('out');
+                out.append(formatText(text));
+                return [...out.childNodes].map((n) => n.nodeType === 3
+                    ? ['text', n.textContent]
+                    : [n.tagName.toLowerCase(), n.firstChild.textContent, n.href, n.target, n.rel,
+                       n.querySelectorAll('*').length, n.lastChild.textContent]);
+            }""",
+            text,
+        )
+    finally:
+        page.close()
+    # adjacent text nodes are one run of text for a reader
+    merged = []
+    for node in nodes:
+        if merged and node[0] == "text" and merged[-1][0] == "text":
+            merged[-1] = ["text", merged[-1][1] + node[1]]
+        else:
+            merged.append(node)
+    want = []
+    for kind, value in expected:
+        if want and kind == "text" and want[-1][0] == "text":
+            want[-1] = ("text", want[-1][1] + value)
+        else:
+            want.append((kind, value))
+    assert [(n[0], n[1]) for n in merged] == want
+    for node in merged:
+        if node[0] == "a":
+            _, label, href, target, rel, children, hint = node
+            assert href.startswith(("http://", "https://")) and href.rstrip("/") == label.rstrip("/")
+            assert target == "_blank" and "noopener" in rel.split()
+            assert children == 1 and hint == " (opens in a new tab)"

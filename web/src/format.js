@@ -32,10 +32,10 @@ function count(text, ch) {
   return text.split(ch).length - 1;
 }
 
-/** The address as a safe absolute http(s) URL, or null. */
-export function safeHref(address) {
+/** The address as a safe absolute http(s) URL, or null (relative to `base` if given). */
+export function safeHref(address, base) {
   try {
-    const url = new URL(address);
+    const url = base ? new URL(address, base) : new URL(address);
     return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
   } catch (_) {
     return null;

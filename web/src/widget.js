@@ -17,7 +17,7 @@
  */
 import { io } from "socket.io-client";
 import css from "./widget.css";
-import { formatText, link } from "./format.js";
+import { formatText, link, safeHref } from "./format.js";
 import * as store from "./store.js";
 
 const DEFAULTS = {
@@ -86,9 +86,37 @@ function el(doc, tag, className, attrs = {}) {
   return node;
 }
 
-const CHAT_ICON =
-  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" ' +
-  'd="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A speech-bubble icon, built node by node: the widget never assigns innerHTML. */
+function chatIcon(doc) {
+  const svg = doc.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = doc.createElementNS(SVG, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+  svg.append(path);
+  return svg;
+}
+
+/**
+ * Our stylesheet in the shadow root. A constructed stylesheet where the browser
+ * has them, so a council page whose Content-Security-Policy forbids inline
+ * styles (style-src 'self') still shows the widget; a <style> element otherwise.
+ */
+function adoptStyles(root, doc) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } catch (_) {
+    const style = el(doc, "style");
+    style.textContent = css;
+    root.append(style);
+  }
+}
 
 class Widget {
   constructor(config, doc = document) {
@@ -109,19 +137,16 @@ class Widget {
     host.style.setProperty("--sw-primary", this.config.colours.primary);
     host.style.setProperty("--sw-on-primary", this.config.colours.onPrimary);
     const root = host.attachShadow({ mode: "open" });
-    const style = el(doc, "style");
-    style.textContent = css;
-    root.append(style);
+    adoptStyles(root, doc);
 
     this.launcher = el(doc, "button", "sw-launcher", {
       type: "button",
       "aria-expanded": "false",
       "aria-controls": "sw-panel",
     });
-    this.launcher.innerHTML = CHAT_ICON; // a constant of ours, never text from a message
     const launcherText = el(doc, "span");
     launcherText.textContent = this.config.launcherText;
-    this.launcher.append(launcherText);
+    this.launcher.append(chatIcon(doc), launcherText);
     this.launcher.addEventListener("click", () => this.open());
 
     this.panel = this.buildPanel();
@@ -173,7 +198,8 @@ class Widget {
 
     const privacy = el(doc, "p", "sw-privacy");
     privacy.textContent = c.privacyText ? `${c.privacyText} ` : "";
-    if (c.privacyUrl) privacy.append(link(doc, String(c.privacyUrl), c.privacyLinkText));
+    const privacyHref = c.privacyUrl ? safeHref(String(c.privacyUrl), doc.baseURI) : null;
+    if (privacyHref) privacy.append(link(doc, privacyHref, c.privacyLinkText));
 
     this.log = el(doc, "div", "sw-log", {
       role: "log",
