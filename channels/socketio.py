@@ -57,7 +57,6 @@ from channels.guard import Guard, client_address
 logger = logging.getLogger(__name__)
 
 DEFAULT_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{64})$")
 
 
