@@ -7,12 +7,13 @@ PY          := $(VENV)/bin/python
 RASA        := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(VENV)/bin/rasa
 SPACY_MODEL := build/spacy_en_lookup
 MODEL       := models/send-assistant.tar.gz
+WIDGET      := web/dist/widget.js
 # Everything the trained model depends on: change any of these and it retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train test content-check bench lock clean
+.PHONY: help setup run shell train widget test content-check bench lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,7 +34,16 @@ $(MODEL): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAIN_INPUTS)
 
 train: $(MODEL) ## Train the model (only if data or config changed)
 
-run: $(MODEL) ## Set up, train if needed, start the action server and the Rasa server
+# The website widget: npm packages from web/package-lock.json, bundled by esbuild.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+$(WIDGET): web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm run build
+
+widget: $(WIDGET) ## Build the website chat widget (web/dist/widget.js)
+
+run: $(MODEL) $(WIDGET) ## Set up, train if needed, start the action server, the Rasa server and the demo page
 	scripts/run.sh
 
 shell: $(MODEL) ## Talk to the assistant in this terminal
@@ -42,7 +52,7 @@ shell: $(MODEL) ## Talk to the assistant in this terminal
 content-check: $(VENV)/.installed ## Check content/*.yml and list details the council must verify
 	$(PY) -m actions.content_check
 
-test: $(MODEL) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
+test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
 	scripts/test.sh
 
 bench: $(MODEL) ## Benchmark against Rasa's default config (prints a table; not a test)
@@ -54,4 +64,4 @@ lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs u
 	  --exclude-newer-package playwright=2026-11-01 -o requirements/requirements.lock
 
 clean: ## Remove the trained model, build files and test results
-	rm -rf models build results artifacts
+	rm -rf models build results artifacts web/dist

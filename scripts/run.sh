@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the action server (port 5055) and the Rasa server (port 5005, REST
-# channel), and stops both on Ctrl-C. With --shell, talks to the assistant in
-# this terminal instead of starting the REST server.
+# Starts the action server (port 5055), the Rasa server (port 5005: REST and
+# socket.io channels) and the demo page with the website widget (port
+# WIDGET_PORT, default 8080), and stops them all on Ctrl-C. With --shell, talks
+# to the assistant in this terminal instead of starting the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,9 @@ RASA=.venv/bin/rasa
 MODEL=models/send-assistant.tar.gz
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=5055   # endpoints.yml points the Rasa server here
+WIDGET_PORT=${WIDGET_PORT:-8080}
+# Browsers may open the widget's socket only from these pages (channels/socketio.py).
+export SEND_WIDGET_ORIGINS=${SEND_WIDGET_ORIGINS:-http://localhost:$WIDGET_PORT,http://127.0.0.1:$WIDGET_PORT}
 
 pids=()
 stop() {
@@ -36,13 +40,24 @@ for _ in $(seq 1 120); do
   if curl -sf "http://localhost:$RASA_PORT/" >/dev/null; then break; fi
   sleep 1
 done
+
+demo="(not started: run 'make widget' first)"
+if [[ -f web/dist/widget.js ]]; then
+  .venv/bin/python -m web.serve --port "$WIDGET_PORT" --rasa-url "http://localhost:$RASA_PORT" >/dev/null &
+  pids+=($!)
+  demo="http://localhost:$WIDGET_PORT/"
+fi
 cat <<MSG
 
-The assistant is running. Talk to it over the REST channel:
+The assistant is running.
+
+Open the demo page with the website widget: $demo
+
+Or talk to it over the REST channel:
   curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
     -H 'Content-Type: application/json' \\
     -d '{"sender": "demo-1", "message": "the council refused to assess my son"}'
-Or run 'make shell' in another terminal. Press Ctrl-C to stop both servers.
+Or run 'make shell' in another terminal. Press Ctrl-C to stop all the servers.
 
 MSG
 wait -n "${pids[@]}"
