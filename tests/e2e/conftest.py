@@ -10,17 +10,35 @@ import uuid
 
 import pytest
 
-from scripts.stack import ROOT, running_stack
+from scripts.stack import ROOT, free_port, running_stack
 
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
 ARTIFACTS = ROOT / "artifacts" / "e2e"
+# The action server's clock: a Saturday evening, so "talk to someone" takes the
+# out-of-hours path whatever the machine's time (SEND_NOW, actions/office_hours.py).
+SATURDAY_EVENING = "2026-12-05T20:00:00+00:00"
 
 
 @pytest.fixture(scope="session")
 def servers():
+    """One stack for the whole run (starting one costs about a minute).
+
+    Tests that break it (kill a server) restore it before they finish. The
+    demo page's port is chosen now so the Rasa server can allow its origin.
+    Rate limits are raised: every test talks from 127.0.0.1, and the limits
+    themselves are tested on their own (tests/unit/test_guard.py).
+    """
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
-    with running_stack(MODEL, ARTIFACTS, name="e2e") as stack:
+    demo_port = free_port()
+    env = {
+        "SEND_WIDGET_ORIGINS": f"http://127.0.0.1:{demo_port},http://localhost:{demo_port}",
+        "SEND_RATE_PER_CONVERSATION": "1000",
+        "SEND_RATE_PER_ADDRESS": "100000",
+    }
+    with running_stack(MODEL, ARTIFACTS, name="e2e", env=env,
+                       action_env={"SEND_NOW": SATURDAY_EVENING}) as stack:
+        stack.demo_port = demo_port
         yield stack
 
 

@@ -1,9 +1,9 @@
 """Talking to a person and callback requests, end to end over HTTP.
 
-The real Rasa and action servers run with a SQL tracker store and the callback
-store on one SQLite file. The action server's clock is fixed out of hours
-(SEND_NOW: a Saturday evening), so the out-of-hours path is tested whatever
-the machine's time.
+The real Rasa and action servers (the shared stack, conftest.py) run with the
+SQL tracker store and the callback store on one SQLite file. The action
+server's clock is fixed out of hours (SEND_NOW: a Saturday evening), so the
+out-of-hours path is tested whatever the machine's time.
 """
 from __future__ import annotations
 
@@ -15,24 +15,18 @@ import sys
 
 import pytest
 
-from scripts.stack import ROOT, running_stack
-from tests.e2e.conftest import ARTIFACTS, MODEL
+from scripts.stack import ROOT, free_port
 
 pytestmark = pytest.mark.e2e
 
-SATURDAY_EVENING = "2026-12-05T20:00:00+00:00"
 REFERENCE = re.compile(r"\bWS-[A-Z2-9]{5}\b")
 PHONE = "07700 900123"
 
 
-@pytest.fixture(scope="module")
-def stack():
-    with running_stack(
-        MODEL, ARTIFACTS, name="callback",
-        action_env={"SEND_NOW": SATURDAY_EVENING},
-        env={"SEND_RATE_PER_CONVERSATION": "200"},
-    ) as running:
-        yield running
+@pytest.fixture
+def stack(servers):
+    """The shared stack (conftest.py); its action server's clock is a Saturday evening."""
+    return servers
 
 
 def text_of(replies) -> str:
@@ -162,8 +156,6 @@ def test_cancel_an_unknown_reference(stack, sender):
 
 def test_database_down_gives_the_phone_numbers(stack, sender):
     """The action server restarted against a PostgreSQL port where nothing listens."""
-    from scripts.stack import free_port
-
     normal_env = stack.action.env
     stack.action.env = {**normal_env, "SEND_DATABASE_URL": f"postgresql://send@127.0.0.1:{free_port()}/send"}
     stack.action.stop()

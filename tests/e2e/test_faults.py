@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.stack import running_stack
-from tests.e2e.conftest import ARTIFACTS, MODEL
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack():
-    with running_stack(MODEL, ARTIFACTS, name="faults") as running:
-        yield running
+@pytest.fixture
+def stack(servers):
+    """The shared stack (conftest.py): each test leaves it running as it found it."""
+    return servers
 
 
 def text_of(replies) -> str:

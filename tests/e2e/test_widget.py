@@ -35,7 +35,7 @@ import requests
 import socketio
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.stack import ROOT, free_port, running_stack
+from scripts.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -91,24 +91,23 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(servers):
+    """The demo page, on the port whose origin the shared stack allows (conftest.py)."""
     _check_prerequisites()
     LOGS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    origins = f"http://127.0.0.1:{port},http://localhost:{port}"
-    with running_stack(MODEL, LOGS, name="widget", env={"SEND_WIDGET_ORIGINS": origins}) as stack:
-        log = open(LOGS / "widget_demo_server.log", "w", encoding="utf-8")
-        demo = subprocess.Popen(
-            [sys.executable, "-m", "web.serve", "--port", str(port), "--rasa-url", stack.rasa_url],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(f"http://127.0.0.1:{port}/", demo)
-            yield Site(f"http://127.0.0.1:{port}", stack.rasa_url, stack)
-        finally:
-            demo.terminate()
-            demo.wait(timeout=10)
-            log.close()
+    port = servers.demo_port
+    log = open(LOGS / "widget_demo_server.log", "w", encoding="utf-8")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "web.serve", "--port", str(port), "--rasa-url", servers.rasa_url],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", demo)
+        yield Site(f"http://127.0.0.1:{port}", servers.rasa_url, servers)
+    finally:
+        demo.terminate()
+        demo.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
