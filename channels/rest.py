@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import access
 from channels.guard import Guard, client_address
 
 MAX_SENDER_CHARS = 128
@@ -36,6 +37,11 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def server_wide_access_rules(app, _loop) -> None:
+            # This channel is always on, so it carries the rules for the whole server.
+            access.install(app)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

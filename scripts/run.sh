@@ -15,6 +15,22 @@ WIDGET_PORT=${WIDGET_PORT:-8080}
 # Browsers may open the widget's socket only from these pages (channels/socketio.py).
 export SEND_WIDGET_ORIGINS=${SEND_WIDGET_ORIGINS:-http://localhost:$WIDGET_PORT,http://127.0.0.1:$WIDGET_PORT}
 
+# No HTTP request body over 1 MB reaches any handler (messages are capped
+# much lower by channels/guard.py).
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
+
+# Rasa's HTTP API (trackers, model loading) is off unless SEND_ENABLE_API=1,
+# and then it needs a JWT secret: clients send "Authorization: Bearer <JWT>"
+# signed with HS256. Never a token in the address (channels/access.py).
+api_args=()
+if [[ "${SEND_ENABLE_API:-0}" == "1" ]]; then
+  if (( ${#SEND_JWT_SECRET} < 32 )); then
+    echo "SEND_ENABLE_API=1 needs SEND_JWT_SECRET, at least 32 characters long." >&2
+    exit 1
+  fi
+  api_args=(--enable-api --jwt-secret "$SEND_JWT_SECRET" --jwt-method HS256)
+fi
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -24,6 +40,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# The action server listens on loopback only: only the Rasa server calls it.
 SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
@@ -33,7 +50,7 @@ if [[ "${1:-}" == "--shell" ]]; then
 fi
 
 "$RASA" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" &
+  --port "$RASA_PORT" "${api_args[@]}" &
 pids+=($!)
 
 for _ in $(seq 1 120); do

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import requests
 
@@ -116,11 +116,13 @@ def running_stack(
     credentials: Path = ROOT / "credentials.yml",
     database_url: Optional[str] = None,
     action_env: Optional[Dict[str, str]] = None,
+    rasa_args: Sequence[str] = (),
 ) -> Iterator[Stack]:
     """Both servers up and answering; stopped on exit.
 
     ``env`` adds to both servers' environment (limits, credentials),
-    ``action_env`` to the action server's only; ``endpoints_extra`` is YAML
+    ``action_env`` to the action server's only, ``rasa_args`` to the Rasa
+    server's command line (e.g. the HTTP API with a JWT secret); ``endpoints_extra`` is YAML
     appended to the generated endpoints file. Conversations and callback
     requests go to ``database_url``; by default a fresh SQLite file in
     ``log_dir`` (as `make run`, which uses var/).
@@ -136,6 +138,7 @@ def running_stack(
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
+        "SANIC_REQUEST_MAX_SIZE": "1000000",  # as scripts/run.sh
         **(env or {}),
     }
     action_port, rasa_port = free_port(), free_port()
@@ -155,7 +158,7 @@ def running_stack(
     rasa = Server(
         "Rasa server",
         [python, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1"],
+         "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1", *rasa_args],
         env, log_dir / f"{name}_rasa_server.log", f"{rasa_url}/",
     )
     for server in (action, rasa):
