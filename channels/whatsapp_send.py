@@ -1,9 +1,9 @@
 """Sending WhatsApp messages through Twilio's API without blocking the assistant.
 
 Why not Rasa's own Twilio output: its client is synchronous, so every send
-stops the Rasa server's event loop (every other family waits); it retries
-any error immediately, without a pause; and it logs Twilio's error text,
-which can contain the family's phone number.
+stops the Rasa server's event loop (every other family waits); an error is
+not retried at all (its retry loop only repeats when Twilio returns nothing);
+and it logs Twilio's error text, which can contain the family's number.
 
 Here Twilio's own ``Client`` builds the request, but an asynchronous HTTP
 client on aiohttp sends it (:class:`AiohttpTwilioClient`), so the server
