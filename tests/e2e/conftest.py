@@ -20,7 +20,10 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 def servers():
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
-    with running_stack(MODEL, ARTIFACTS, name="e2e") as stack:
+    # The WhatsApp channel stays off here, whatever the shell has set: this stack
+    # must never talk to the real Twilio, and it shows the channel's off state.
+    no_twilio = {name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")}
+    with running_stack(MODEL, ARTIFACTS, name="e2e", env=no_twilio) as stack:
         yield stack
 
 
