@@ -35,6 +35,9 @@ def servers():
         "SEND_WIDGET_ORIGINS": f"http://127.0.0.1:{demo_port},http://localhost:{demo_port}",
         "SEND_RATE_PER_CONVERSATION": "1000",
         "SEND_RATE_PER_ADDRESS": "100000",
+        # The WhatsApp channel stays off here, whatever the shell has set: this stack
+        # must never talk to the real Twilio, and it shows the channel's off state.
+        **{name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")},
     }
     with running_stack(MODEL, ARTIFACTS, name="e2e", env=env,
                        action_env={"SEND_NOW": SATURDAY_EVENING}) as stack:
