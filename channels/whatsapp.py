@@ -279,7 +279,12 @@ class WhatsAppInput(InputChannel):
     ) -> None:
         """Pass one message through the guard to Rasa; the replies go out as Rasa makes them."""
         output = WhatsAppOutput(conversation, address, self.sender, self.memory)
-        message = UserMessage(text, output, conversation, input_channel=self.name())
+        # The number rides along for this message only, so a family can ask for
+        # a callback "on this number"; the tracker store drops it before saving
+        # (enquiries/tracker_store.py PERSONAL_METADATA).
+        number = address.split(":", 1)[-1]
+        message = UserMessage(text, output, conversation, input_channel=self.name(),
+                              metadata={"whatsapp_number": number})
         answered = False
 
         async def to_rasa(checked: UserMessage) -> None:

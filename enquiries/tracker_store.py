@@ -66,10 +66,11 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
         parse_data = data.get("parse_data")
         if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
             parse_data["text"] = redact(parse_data["text"])
-        metadata = data.get("metadata")
-        if isinstance(metadata, dict):
-            for key in PERSONAL_METADATA:
-                metadata.pop(key, None)
+        # Metadata is stored twice: on the event and inside its parse data.
+        for holder in (data, parse_data if isinstance(parse_data, dict) else {}):
+            metadata = holder.get("metadata")
+            if isinstance(metadata, dict):
+                holder["metadata"] = {k: v for k, v in metadata.items() if k not in PERSONAL_METADATA}
     return data
 
 
