@@ -29,7 +29,9 @@ from typing import Any, Dict, Optional, Text
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - sa.orm.session
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActiveLoop
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -60,6 +62,9 @@ def reset_database_failed() -> None:
 
 def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     """A stored event's dict with free text redacted and personal metadata dropped."""
+    if data.get("event") == "slot" and isinstance(data.get("value"), dict):
+        # Rasa copies the first message's metadata into session_started_metadata.
+        data["value"] = {k: v for k, v in data["value"].items() if k not in PERSONAL_METADATA}
     if data.get("event") in ("user", "bot"):
         if isinstance(data.get("text"), str):
             data["text"] = redact(data["text"])
@@ -80,7 +85,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None, **kwargs: Any) -> None:
         # The database comes from SEND_DATABASE_URL (one setting for both stores).
         kwargs.pop("url", None)
-        super().__init__(domain=domain, host=database_url(), event_broker=event_broker, **kwargs)
+        url = database_url()
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # Check connections before use, so the first message after a database
+        # outage works instead of failing on a connection that died with it.
+        self.engine.dispose()
+        engine_kwargs = create_engine_kwargs(url)
+        if url.startswith("postgresql"):  # fail fast while the server is down
+            engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 3)
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:

@@ -98,47 +98,73 @@ def _run(args: List[str], what: str, log: Optional[Path] = None) -> None:
         raise PostgresUnavailable(f"{what} failed ({result.returncode}):\n{tail}")
 
 
-@contextlib.contextmanager
-def _cluster() -> Iterator[str]:
-    bin_dir = find_bin_dir()
-    prefix = _as_postgres_user()
-    # Under /tmp, not pytest's private temp folder: the postgres user must reach it.
-    root = Path(tempfile.mkdtemp(prefix="send-pg-", dir="/tmp"))
-    data, log = root / "data", root / "server.log"
-    try:
-        if prefix:
-            shutil.chown(root, user=OS_USER, group=None)
+class Cluster:
+    """A throwaway cluster that a test can stop and start again (a database outage)."""
+
+    def __init__(self, bin_dir: Path, prefix: List[str], root: Path) -> None:
+        self.bin_dir, self.prefix, self.root = bin_dir, prefix, root
+        self.data, self.log = root / "data", root / "server.log"
+        self.port: Optional[int] = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
         _run(
-            prefix + [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                      "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
+            self.prefix + [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
+                           "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
             "initdb",
         )
-        port = None
+
+    def start(self) -> None:
+        """Start the server: on a free port the first time, then on the same port."""
         for _attempt in range(3):  # another process may take the free port first
-            port = _free_port()
+            port = self.port or _free_port()
             options = (
-                f"-p {port} -k {root} -c listen_addresses=127.0.0.1 "
+                f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             )
             try:
                 _run(
-                    prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log),
-                              "-o", options, "-w", "-t", "60", "start"],
-                    "pg_ctl start", log,
+                    self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                                   "-o", options, "-w", "-t", "60", "start"],
+                    "pg_ctl start", self.log,
                 )
-                break
+                self.port = port
+                return
             except PostgresUnavailable:
-                if _attempt == 2:
+                if _attempt == 2 or self.port:
                     raise
                 time.sleep(0.5)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server. "fast" (an outage in a test) keeps what was committed;
+        "immediate" (clean-up) may not, since these clusters run without fsync."""
+        subprocess.run(
+            self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode,
+                           "-w", "stop"],
+            capture_output=True, timeout=60,
+        )
+
+
+@contextlib.contextmanager
+def controllable_postgres() -> Iterator[Cluster]:
+    """A running throwaway cluster, stopped and deleted on exit."""
+    bin_dir = find_bin_dir()
+    prefix = _as_postgres_user()
+    # Under /tmp, not pytest's private temp folder: the postgres user must reach it.
+    root = Path(tempfile.mkdtemp(prefix="send-pg-", dir="/tmp"))
+    try:
+        if prefix:
+            shutil.chown(root, user=OS_USER, group=None)
+        cluster = Cluster(bin_dir, prefix, root)
+        cluster.init()
+        cluster.start()
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            yield cluster
         finally:
-            subprocess.run(
-                prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                          "-w", "stop"],
-                capture_output=True, timeout=60,
-            )
+            cluster.stop("immediate")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -155,8 +181,8 @@ def temporary_postgres() -> Iterator[str]:
     if external:
         yield external
         return
-    with _cluster() as url:
-        yield url
+    with controllable_postgres() as cluster:
+        yield cluster.url
 
 
 @contextlib.contextmanager

@@ -83,8 +83,8 @@ def stack(twilio):
         "SEND_ID_SECRET": ID_SECRET,
         "SEND_RATE_PER_CONVERSATION": "200",
     }
-    tracker_store = f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{TRACKER_DB}"\n'
-    with running_stack(MODEL, ARTIFACTS, name=NAME, env=env, endpoints_extra=tracker_store) as running:
+    # The project's own tracker store, on a SQLite file this module reads afterwards.
+    with running_stack(MODEL, ARTIFACTS, name=NAME, env=env, database_url=f"sqlite:///{TRACKER_DB}") as running:
         yield running
 
 

@@ -40,3 +40,9 @@ def test_a_stored_user_event_loses_its_details_and_the_whatsapp_number():
     }
     stored = str(redact_event(event))
     assert "900123" not in stored and "[phone]" in stored and "model_id" in stored
+
+
+def test_the_session_start_metadata_slot_loses_the_whatsapp_number():
+    event = {"event": "slot", "name": "session_started_metadata",
+             "value": {"whatsapp_number": "+447700900123", "model_id": "m"}}
+    assert redact_event(event)["value"] == {"model_id": "m"}
