@@ -220,6 +220,23 @@ def test_every_message_sent_fits_whatsapp_and_shows_no_payload(stack, twilio):
         assert not shown_payloads(message["Body"]), message["Body"]
 
 
+def test_a_callback_on_this_whatsapp_number(stack, twilio, family):
+    """The family chooses "WhatsApp, on this number": the request keeps it, the conversation does not."""
+    say(stack, twilio, family, "the council refused to assess my son")
+    say(stack, twilio, family, "can i book a callback please")
+    methods = menu(say(stack, twilio, family, "1"))  # the topic: the disagreement offered
+    assert any("WhatsApp" in m for m in methods), methods
+    say(stack, twilio, family, "whatsapp")
+    say(stack, twilio, family, "any time")
+    done = "\n".join(say(stack, twilio, family, "yes"))
+    reference = re.search(r"WS-[A-Z2-9]{5}", done).group(0)
+    with sqlite3.connect(TRACKER_DB) as db:
+        stored = db.execute("select contact_method, contact_detail, channel from callback_requests "
+                            "where reference = ?", (reference,)).fetchall()
+    local = "0" + family.removeprefix("whatsapp:+44")
+    assert stored == [("whatsapp", local, "whatsapp")]
+
+
 def test_phone_numbers_are_in_no_log_and_no_tracker(stack, twilio):
     """Runs last in this module: it reads what the conversations above left behind."""
     # Let the tracker store and logs catch up with the last conversation.
