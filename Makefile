@@ -13,7 +13,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train widget test content-check bench lock clean
+.PHONY: help setup run shell train widget test content-check bench load lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-
 
 bench: $(MODEL) ## Benchmark against Rasa's default config (prints a table; not a test)
 	$(PY) scripts/bench.py
+
+load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results/load.md; LOAD_ARGS="--users 10")
+	$(PY) scripts/load.py $(LOAD_ARGS)
 
 lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
 	uv pip compile requirements/requirements.in --python-version 3.10 \

@@ -66,6 +66,21 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: has an appeal but no tribunal_appeal step")
         elif "tribunal_appeal" in spec.get("steps", []):
             errors.append(f"{where}: cannot be appealed but lists tribunal_appeal")
+    errors += _button_label_errors(content)
+    return errors
+
+
+def _button_label_errors(content: Content) -> List[str]:
+    """The callback form's button labels must be text: YAML reads a bare No as false."""
+    errors = []
+    labels = {
+        **{f"method_buttons.{k}": v for k, v in (content.callback.get("method_buttons") or {}).items()},
+        **{f"time_buttons[{i}]": v for i, v in enumerate(content.callback.get("time_buttons") or [])},
+        **{f"consent_buttons.{k}": v for k, v in (content.callback.get("consent_buttons") or {}).items()},
+    }
+    for where, label in labels.items():
+        if not isinstance(label, str) or not label.strip():
+            errors.append(f"callback.yml {where}: the label must be text; put quotes around it (\"No\")")
     return errors
 
 

@@ -5,7 +5,7 @@ Why here and not in the NLU pipeline: Rasa treats any text that starts with
 before the pipeline runs. So the only safe place to stop a typed payload is
 the channel. The guard:
 
-* removes control and invisible formatting characters;
+* removes control and invisible formatting characters (and lone surrogates);
 * passes a leading ``/`` through only when the whole message is exactly a
   payload our own buttons send (``/`` plus an intent of the domain, with no
   entities); anything else typed with a slash is treated as text;
@@ -41,9 +41,12 @@ logger = logging.getLogger(__name__)
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
 
-# C0/C1 controls except tab and newline, zero-width and bidirectional marks.
+# C0/C1 controls except tab and newline, zero-width and bidirectional marks,
+# and lone surrogates: JSON can carry "\ud800", but no encoder can write it, so
+# it broke the NLU pipeline and the database (found by tests/e2e/test_fuzz.py).
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\ud800-\udfff]"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

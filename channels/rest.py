@@ -7,6 +7,8 @@ instead of a server error.
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -19,6 +21,21 @@ from channels import access
 from channels.guard import Guard, client_address
 
 MAX_SENDER_CHARS = 128
+# A conversation id is a key in the database and in logs: no control characters
+# (PostgreSQL refuses NUL) and no lone surrogates (no encoder can write them;
+# SQLite's failure on one used to stop the Rasa server, see tests/e2e/test_fuzz.py).
+_BAD_SENDER_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Metadata is kept with the message in the conversation store: a client may send
+# a little, not megabytes, and not nesting deep enough to break the JSON encoder
+# (which lost the conversation to Rasa's in-memory fallback store).
+MAX_METADATA_CHARS = 1000
+
+
+def _metadata_too_big(metadata: dict) -> bool:
+    try:
+        return len(json.dumps(metadata)) > MAX_METADATA_CHARS
+    except (ValueError, RecursionError):
+        return True
 
 
 def _bad_request(reason: str) -> HTTPResponse:
@@ -56,11 +73,16 @@ class GuardedRestInput(RestInput):
             if not isinstance(body, dict):
                 return _bad_request('The body must be a JSON object: {"sender": ..., "message": ...}.')
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return _bad_request(f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters.")
+            if (not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS
+                    or _BAD_SENDER_CHARS.search(sender)):
+                return _bad_request(
+                    f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters, without control characters."
+                )
             if text is not None and not isinstance(text, str):
                 return _bad_request("'message' must be a string.")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            if metadata is not None and _metadata_too_big(metadata):
+                return _bad_request(f"'metadata' must be at most {MAX_METADATA_CHARS:,} characters of JSON.")
             collector = CollectingOutputChannel()
             message = UserMessage(
                 text or "", collector, sender, input_channel=self.name(), metadata=metadata

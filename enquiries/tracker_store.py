@@ -22,10 +22,11 @@ endpoints.yml: ``tracker_store: {type: enquiries.tracker_store.RedactingSQLTrack
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Generator, Optional, Text
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,6 +50,10 @@ PERSONAL_METADATA = ("whatsapp_number",)
 
 # Set when the database failed while this message was handled (per asyncio task).
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
+
+
+class UnstorableValue(RuntimeError):
+    """The database driver refused a value (it is not a ValueError, which Rasa treats as fatal)."""
 
 
 def database_failed() -> bool:
@@ -93,8 +98,28 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         engine_kwargs = create_engine_kwargs(url)
         if url.startswith("postgresql"):  # fail fast while the server is down
             engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 3)
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
+        # hide_parameters: a database error's message must not carry the stored
+        # events (a phone number in a form slot) into the logs, as in enquiries/db.py.
+        self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **engine_kwargs)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """Rasa's session scope, but a ValueError no longer stops the server.
+
+        Rasa's version takes any ValueError raised inside it for "the
+        PostgreSQL schema is missing" and exits the process, so one value the
+        database driver cannot take (a lone surrogate; a NUL for PostgreSQL)
+        stopped the Rasa server for every family (found by
+        tests/e2e/test_fuzz.py). The schema check still exits as before; any
+        other ValueError becomes :class:`UnstorableValue`, which the channel's
+        guard answers, for that one message, with the phone numbers.
+        """
+        with super().session_scope() as session:
+            try:
+                yield session
+            except ValueError as error:
+                raise UnstorableValue(type(error).__name__) from error
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:

@@ -66,6 +66,13 @@ def test_content_check_rejects_an_unknown_step(content_copy):
     assert any("unknown step 'talk_to_the_moon'" in e for e in errors)
 
 
+def test_content_check_rejects_a_button_label_yaml_reads_as_false(content_copy):
+    path = content_copy / "callback.yml"
+    path.write_text(path.read_text().replace('decline: "No"', "decline: No"))
+    errors = content_check.structural_errors(load_content(content_copy))
+    assert any("consent_buttons.decline" in e for e in errors)
+
+
 def test_an_unknown_placeholder_is_an_error(content_copy):
     path = content_copy / "topics.yml"
     path.write_text(path.read_text().replace("{sendias.phone}", "{sendias.fax}"))

@@ -16,6 +16,7 @@ from channels.guard import Guard, GuardSettings, SlidingWindow, button_payloads,
     ("help\x00\x07 me\x1b[31m", "help me"),
     ("\u202eevil\u200b text", "evil text"),
     ("  ordinary text  ", "ordinary text"),
+    ("lone\ud800 surrogate\udfff", "lone surrogate"),
 ])
 def test_typed_payloads_and_control_characters(typed, seen):
     assert clean_text(typed) == seen

@@ -1,0 +1,246 @@
+"""`make load`: many families talking to the assistant at once, with the real servers.
+
+Not a test: it prints figures. It starts the full stack as `make run` does
+(scripts/stack.py: the action server, the Rasa server, the redacting SQL
+tracker store on a fresh SQLite file, or on ``--database-url``), then runs
+``--users`` concurrent simulated families for ``--duration`` seconds. Each
+family holds realistic multi-turn conversations (SCRIPTS: a disagreement in
+its own words, follow-up questions, sometimes a whole callback request), with
+a think time of ``--think-min`` to ``--think-max`` seconds between messages,
+and a fresh conversation id for every conversation.
+
+The guard's rate limits are raised for the run (RATE_LIMITS): all simulated
+families come from one address, 127.0.0.1, which the per-address limit would
+otherwise stop at 120 messages a minute.
+
+An error is any non-200 response, an empty reply, an exception or timeout, or
+a reply that is the guard's apology ("Sorry, something went wrong") or its
+rate-limit reply. The table (messages per second, p50/p95/p99 latency, errors)
+is printed and written to results/load.md.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import aiohttp
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from enquiries.db import create_engine  # noqa: E402
+from scripts.stack import ROOT, running_stack  # noqa: E402
+
+MODEL = ROOT / "models" / "send-assistant.tar.gz"
+RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "1000000"}
+CALLBACK = "<callback request>"  # a step that runs the whole callback form
+# Replies that mean the message was not handled normally (content/topics.yml).
+FAILURE_MARKERS = {"unavailable": "Sorry, something went wrong", "rate limited": "wait a minute"}
+
+# Conversations in families' own words (not the training data), with follow-ups.
+SCRIPTS: List[List[str]] = [
+    ["hi", "the council have said no to doing an ehc needs assessment for my son",
+     "how long do I have", "what is mediation", "is it free", "thanks"],
+    ["my daughters plan says she should get speech therapy every week but the school isnt doing it",
+     "who can help with that", "talk to someone", CALLBACK, "thanks"],
+    ["they sent a letter saying they are going to cease my sons ehcp", "how long have i got to appeal",
+     "do i need to go to mediation first", "is it free", "bye"],
+    ["the draft plan is really vague, it doesnt say how many hours of support he gets",
+     "what is disagreement resolution", "is it free", "how do i contact sendias", "thanks"],
+    ["the LA named a mainstream school but we want a specialist one", "do i have to do mediation",
+     "how long do I have", "talk to someone", "thanks"],
+    ["hello", "we asked for a new assessment because his needs changed and they refused",
+     "what is mediation", "talk to someone", CALLBACK, "thank you"],
+    ["I want to complain about how the council handled our case", "how do I do that", "thanks"],
+    ["the senco says my son doesnt need extra help but hes really struggling",
+     "what is disagreement resolution", "talk to someone", "thanks"],
+]
+
+
+@dataclass
+class Results:
+    latencies: List[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    conversations: int = 0
+    callbacks: int = 0  # forms completed (with or without consent)
+    stored: int = 0  # requests in the database afterwards (consent given)
+
+
+class Family:
+    """One simulated family: conversations one after another until the time is up."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, results: Results, rng: random.Random,
+                 think: tuple, deadline: float) -> None:
+        self.session, self.url, self.results, self.rng = session, url, results, rng
+        self.think, self.deadline = think, deadline
+
+    def time_left(self) -> bool:
+        return time.monotonic() < self.deadline
+
+    async def pause(self) -> None:
+        """Think time, cut short at the end of the run (so it does not count in the elapsed time)."""
+        await asyncio.sleep(max(0.0, min(self.rng.uniform(*self.think), self.deadline - time.monotonic())))
+
+    async def say(self, sender: str, message: str) -> Optional[list]:
+        """One message; its latency and any error are recorded. The replies, or None after an error."""
+        start = time.monotonic()
+        try:
+            async with self.session.post(self.url, json={"sender": sender, "message": message}) as response:
+                body = await response.json(content_type=None)
+                status = response.status
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            self.results.latencies.append(time.monotonic() - start)
+            self.results.errors[type(error).__name__] += 1
+            return None
+        self.results.latencies.append(time.monotonic() - start)
+        if status != 200:
+            self.results.errors[f"HTTP {status}"] += 1
+            return None
+        text = " ".join(r.get("text") or "" for r in body or [] if isinstance(r, dict))
+        if not text.strip():
+            self.results.errors["empty reply"] += 1
+            return None
+        for name, marker in FAILURE_MARKERS.items():
+            if marker in text:
+                self.results.errors[f"{name} reply"] += 1
+                return None
+        return body
+
+    async def callback_request(self, sender: str) -> None:
+        """The callback form, as a family fills it in (answers typed or buttons pressed)."""
+        replies = await self.say(sender, "/request_callback")
+        if replies is None:
+            return
+        buttons = [b.get("payload") for r in replies for b in r.get("buttons") or []]
+        number = f"07700 900{self.rng.randrange(1000):03d}"  # Ofcom's drama range
+        answers = ["/affirm" if "/affirm" in buttons else "about my child's EHC plan",
+                   "phone", number, self.rng.choice(["Weekday mornings", "after 3pm", "Any time"]),
+                   self.rng.choice(["/affirm", "/affirm", "/deny"])]
+        for answer in answers:
+            if not self.time_left():
+                return
+            await self.pause()
+            if await self.say(sender, answer) is None:
+                return
+        self.results.callbacks += 1
+
+    async def run(self) -> None:
+        await asyncio.sleep(self.rng.uniform(0, self.think[1]))  # families do not all arrive at once
+        while self.time_left():
+            sender = f"load-{uuid.uuid4().hex}"
+            self.results.conversations += 1
+            for step in self.rng.choice(SCRIPTS):
+                if not self.time_left():
+                    return
+                if step == CALLBACK:
+                    await self.callback_request(sender)
+                elif await self.say(sender, step) is None:
+                    break
+                await self.pause()
+
+
+def stored_requests(url: str) -> int:
+    """Callback requests in the database: the forms really reached the store."""
+    engine = create_engine(url)
+    try:
+        if not sa.inspect(engine).has_table("callback_requests"):  # made with the first request
+            return 0
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM callback_requests")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run_load(url: str, users: int, duration: float, think: tuple, seed: int) -> tuple:
+    results = Results()
+    rng = random.Random(seed)
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        start = time.monotonic()
+        deadline = start + duration
+        families = [Family(session, url, results, random.Random(rng.random()), think, deadline)
+                    for _ in range(users)]
+        await asyncio.gather(*(family.run() for family in families))
+        elapsed = time.monotonic() - start
+    return results, elapsed
+
+
+def percentile(ordered: List[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def table(args, results: Results, elapsed: float, rss: tuple, load: tuple) -> str:
+    ordered = sorted(results.latencies)
+    errors = sum(results.errors.values())
+    detail = ", ".join(f"{n} {name}" for name, n in results.errors.most_common()) or "none"
+    return "\n".join([
+        f"Load test: {args.users} concurrent families for {args.duration:.0f} s, think time "
+        f"{args.think_min:g}-{args.think_max:g} s, fresh conversation id per conversation; real action "
+        f"server and Rasa server, redacting SQL tracker store ({args.database or 'fresh SQLite file'}); "
+        f"guard rate limits raised for the run ({', '.join(f'{k}={v}' for k, v in RATE_LIMITS.items())}).",
+        f"Machine: {os.cpu_count()} cores, shared with other work during the run "
+        f"(load average {load[0]:.1f} before, {load[1]:.1f} after).",
+        "",
+        "| users | duration (s) | messages | messages/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
+        "| errors | conversations | callback forms completed / stored | Rasa RSS start / end (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| {args.users} | {elapsed:.0f} | {len(ordered)} | {len(ordered) / elapsed:.1f} "
+        f"| {percentile(ordered, 0.50):.0f} | {percentile(ordered, 0.95):.0f} | {percentile(ordered, 0.99):.0f} "
+        f"| {ordered[-1] * 1000 if ordered else float('nan'):.0f} | {errors} | {results.conversations} "
+        f"| {results.callbacks} / {results.stored} | {rss[0]:.0f} / {rss[1]:.0f} |",
+        "",
+        f"Errors: {detail}.",
+    ])
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50, help="concurrent families (default 50)")
+    parser.add_argument("--duration", type=float, default=120, help="seconds of load (default 120)")
+    parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause between messages (s)")
+    parser.add_argument("--think-max", type=float, default=3.0, help="longest pause between messages (s)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed for scripts and think times")
+    parser.add_argument("--database", default=None,
+                        help="SEND_DATABASE_URL for the run (default: a fresh SQLite file in artifacts/load/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "load.md")
+    args = parser.parse_args(argv)
+    if not MODEL.exists():
+        print(f"{MODEL} is missing: run `make train` first", file=sys.stderr)
+        return 2
+    print("Starting the stack (logs in artifacts/load/)...", flush=True)
+    with running_stack(MODEL, ROOT / "artifacts" / "load", name="load", env=RATE_LIMITS,
+                       database_url=args.database) as stack:
+        url = f"{stack.rasa_url}/webhooks/rest/webhook"
+        rss_start, load_start = rss_mb(stack.rasa_process.pid), os.getloadavg()[0]
+        print(f"{args.users} families for {args.duration:.0f} s...", flush=True)
+        results, elapsed = asyncio.run(run_load(url, args.users, args.duration,
+                                                (args.think_min, args.think_max), args.seed))
+        rss_end, load_end = rss_mb(stack.rasa_process.pid), os.getloadavg()[0]
+        results.stored = stored_requests(stack.database_url)
+    text = table(args, results, elapsed, (rss_start, rss_end), (load_start, load_end))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print()
+    print(text)
+    return 1 if results.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
