@@ -270,4 +270,7 @@ def test_without_credentials_the_channel_is_off_and_the_rest_runs(servers, famil
     assert response.text == OFF_MESSAGE
     assert servers.talk(f"e2e-{uuid.uuid4().hex}", "the council refused to assess my son")
     log = (ARTIFACTS / "e2e_rasa_server.log").read_text(encoding="utf-8")
-    assert log.count("WhatsApp channel is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER") == 1
+    # Once per start of the server (other tests restart the shared stack).
+    starts = log.count("Rasa server is up and running")
+    assert starts >= 1
+    assert log.count("WhatsApp channel is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER") == starts
