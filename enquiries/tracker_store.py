@@ -65,6 +65,17 @@ def reset_database_failed() -> None:
     _failed.set(False)
 
 
+@contextlib.contextmanager
+def _noting_outage(doing: str):
+    """Note a database failure for this message (and log it, without data), then re-raise."""
+    try:
+        yield
+    except SQLAlchemyError:
+        _failed.set(True)
+        logger.error("The conversation database is unavailable (%s a conversation).", doing)
+        raise
+
+
 def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     """A stored event's dict with free text redacted and personal metadata dropped."""
     if data.get("event") == "slot" and isinstance(data.get("value"), dict):
@@ -122,28 +133,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 raise UnstorableValue(type(error).__name__) from error
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        try:
+        with _noting_outage("reading"):
             return await super().retrieve(sender_id)
-        except SQLAlchemyError:
-            _failed.set(True)
-            logger.error("The conversation database is unavailable (reading a conversation).")
-            raise
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        try:
+        with _noting_outage("reading"):
             return await super().retrieve_full_tracker(sender_id)
-        except SQLAlchemyError:
-            _failed.set(True)
-            logger.error("The conversation database is unavailable (reading a conversation).")
-            raise
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        try:
+        with _noting_outage("saving"):
             await self._save_redacted(tracker)
-        except SQLAlchemyError:
-            _failed.set(True)
-            logger.error("The conversation database is unavailable (saving a conversation).")
-            raise
 
     async def _save_redacted(self, tracker: DialogueStateTracker) -> None:
         """As SQLTrackerStore.save, but each new event is redacted first."""

@@ -29,7 +29,7 @@ from typing import Dict, List, Tuple
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.stack import ROOT, running_stack  # noqa: E402
+from scripts.stack import ROOT, running_stack, rss_mb  # noqa: E402
 
 RESULTS = ROOT / "results" / "bench"
 RASA_DEFAULT = Path(importlib.util.find_spec("rasa").submodule_search_locations[0]) / \
@@ -56,14 +56,6 @@ def rasa(*args: str, log: Path) -> float:
         subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, env=ENV, check=True,
                        stdout=handle, stderr=subprocess.STDOUT)
     return time.monotonic() - start
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def conversation(session: aiohttp.ClientSession, url: str, latencies: List[float],

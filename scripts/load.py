@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from enquiries.db import create_engine  # noqa: E402
-from scripts.stack import ROOT, running_stack  # noqa: E402
+from scripts.stack import ROOT, running_stack, rss_mb  # noqa: E402
 
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
 RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "1000000"}
@@ -157,14 +157,6 @@ def stored_requests(url: str) -> int:
             return connection.execute(sa.text("SELECT count(*) FROM callback_requests")).scalar_one()
     finally:
         engine.dispose()
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def run_load(url: str, users: int, duration: float, think: tuple, seed: int) -> tuple:

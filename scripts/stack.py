@@ -21,6 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 240
 
 
+def rss_mb(pid: int) -> float:
+    """A process's resident memory in MB (for the benchmark and the load test)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
