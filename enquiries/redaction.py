@@ -32,11 +32,17 @@ is a fair price for never keeping a child's date of birth.
 """
 from __future__ import annotations
 
+import functools
+import os
 import re
 import unicodedata
+from pathlib import Path
 from typing import Callable, List, Tuple
 
 import phonenumbers
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # -- 1. normalising ---------------------------------------------------------
 
@@ -85,7 +91,7 @@ def _spaced(letters: str) -> str:
 
 _AREA = "(?:" + "|".join(sorted((_spaced(a) for a in _POSTCODE_AREAS), key=len, reverse=True)) + ")"
 _POSTCODE = re.compile(
-    rf"(?<![A-Za-z0-9]){_AREA}\s?\d(?:\s?[A-Z\d])?\s*\d\s?[ABD-HJLNP-UW-Z]\s?[ABD-HJLNP-UW-Z](?![A-Za-z0-9])",
+    rf"(?<![A-Za-z0-9]){_AREA}\s?\d(?:\s?[A-Z\d])?(?:\s*|\s?[-.]\s?)\d\s?[ABD-HJLNP-UW-Z]\s?[ABD-HJLNP-UW-Z](?![A-Za-z0-9])",
     re.I,
 )
 
@@ -115,11 +121,12 @@ first second third last next new same other another
 """.split())
 
 _KIN = (
-    r"(?:my|our|his|her|their)\s+(?:(?:eldest|oldest|youngest|little|older|younger|middle|twin|"
+    r"(?:(?:my|our|his|her|their)\s+(?:(?:eldest|oldest|youngest|little|older|younger|middle|twin|"
     r"step|foster|adopted)\s*)?(?:son|daughter|child|kid|boy|girl|lad|grandson|granddaughter|"
     r"grandchild|stepson|stepdaughter|nephew|niece|brother|sister|twins?|ward)"
+    r"|(?:mum|mom|dad|mother|father|parent|carer|nan|gran|grandma|grandad)\s+(?:to|of))"
 )
-_NAME_TOKEN = r"[A-Za-z][A-Za-z'\-]*"
+_NAME_TOKEN = r"[A-Za-z][A-Za-z']*(?:-[A-Za-z][A-Za-z']*)*"
 
 
 def _is_name(word: str) -> bool:
@@ -137,13 +144,25 @@ def _sub(label: str, pattern: "re.Pattern[str]") -> Redactor:
 
 _EMAIL = re.compile(r"[\w.+'-]+\s?@\s?[\w-]+(?:\s?\.\s?[\w-]+)*(?:\s+dot\s+[a-z]{2,})*", re.I)
 _LOCAL_STOP = r"(?!(?:on|is|me|to|email|e-mail|mail|at|address|my|its|it's|it|and|or|us|him|her|them)\b)"
+_AT = r"(?:\s*@\s*|\s*[(\[]\s*at\s*[)\]]\s*|\s+at\s+)"
+_DOT = r"(?:\.|\s*[(\[]\s*dot\s*[)\]]\s*|\s+dot\s+)"
+# "jo bloggs at gmail dot com", "kirsty dot lane at gmail dot com", "jo (at) gmail (dot) co (dot) uk"
 _SPELLED_EMAIL = re.compile(
-    rf"\b{_LOCAL_STOP}[\w.+'-]+(?:\s+{_LOCAL_STOP}[\w.+'-]+)?\s*[(\[]?\s*(?:at|@)\s*[)\]]?\s*"
-    rf"[\w-]+(?:\s*[(\[]?\s*(?:dot|\.)\s*[)\]]?\s*[a-z]{{2,}})+\b",
+    rf"\b{_LOCAL_STOP}[\w.+'-]+(?:(?:\s+dot\s+|\s+){_LOCAL_STOP}[\w.+'-]+)?{_AT}"
+    rf"[\w-]+(?:{_DOT}[a-z]{{2,}})+\b",
     re.I,
 )
 
+def _mixed_reference(match: "re.Match[str]") -> str:
+    """EH335/24/00456 or 2023/SEN/7781: groups joined by / or -, with a letter and 4 digits or more."""
+    token = match.group(0)
+    if token.upper().startswith("WS-") or sum(c.isdigit() for c in token) < 4 or not re.search(r"[A-Za-z]", token):
+        return token
+    return "[case reference]"
+
+
 _CASE_REFERENCES = [
+    (re.compile(r"\b[A-Za-z0-9]+(?:[/\\\-_][A-Za-z0-9]+){1,4}\b"), _mixed_reference),
     # EHC/2024/00123, SEN-00123, EHCP2024-123
     re.compile(r"\b(?!WS-)[A-Z]{2,6}[/\\\-_]?(?:\d{2,4}[/\\\-_])?\d{3,8}(?:[/\\\-_]\d{1,6})?\b", re.I),
     # "case number is 2024/123", "ref: AB12C345" (the words are kept)
@@ -183,6 +202,8 @@ def _streets(text: str) -> str:
     """'12 Park Road' (not '2 kids at school road': the words between must look like a street name)."""
     def street(match: "re.Match[str]") -> str:
         words = match.group(1).split()
+        if words and words[0].lower() == "the":  # 32 The Crescent
+            words = words[1:]
         return "[address]" if all(_is_name(word) for word in words) else match.group(0)
 
     return _STREET.sub(street, text)
@@ -194,7 +215,7 @@ _ADDRESSES = [
 ]
 
 # A surname: a capitalised word, whatever the case-insensitive flag says.
-_SURNAME = r"(?-i:(\s+[A-Z][a-z'\-]+))?"
+_SURNAME = r"(?-i:(\s+[A-Z][a-z']+(?:-[A-Z]?[a-z']+)*))?"
 _TITLED = re.compile(rf"\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+({_NAME_TOKEN}){_SURNAME}", re.I)
 _AFTER_KIN = re.compile(
     rf"\b{_KIN}(?:'s)?(?:\s+(?:is|was|who\s+is))?\s*,?\s+(?:(?:named|called)\s+)?({_NAME_TOKEN})"
@@ -202,14 +223,34 @@ _AFTER_KIN = re.compile(
     re.I,
 )
 _NAME_IS = re.compile(
-    rf"\b(?:name\s+is|name's|names\s+is|named|(?:is|was|he's|she's|they're|i'm)\s+called)\s*:?\s+"
+    rf"\b(?:name\s+is|name's|names\s+is|named(?=\s+(?-i:[A-Z]))|(?:is|was|he's|she's|they're|i'm)\s+called)\s*:?\s+"
     rf"({_NAME_TOKEN}){_SURNAME}",
     re.I,
 )
 _CALLED = re.compile(r"\bcalled\s+([A-Z][a-z'\-]+)(\s+[A-Z][a-z'\-]+)?")
+_CAP = r"(?-i:[A-Z][a-z']+(?:-[A-Z]?[a-z']+)*)"
+# Shapes where a capitalised word is a name, whatever it is:
+_CAPITALISED_NAMES = [
+    # "I'm Tom, his dad", "this is Rachel Green."
+    re.compile(rf"\b(?:i'm|im|i am|this is|it's|its)\s+({_CAP}(?:\s+{_CAP})?)(?=\s*(?:[,.(\-]|$|here\b))", re.I),
+    # "Shanice here, mum of ...", "Zofia Nowak (mum)", at the start of a message
+    re.compile(rf"^(?:(?:hi|hello|hiya|dear)[,!]?\s+)?({_CAP}(?:\s+{_CAP})?)(?=\s*(?:here\b|\((?:mum|dad|parent|carer|nan|gran)"
+               rf"\)|[,\-]\s*(?:mum|dad|parent|carer|nan|gran)\b))", re.I | re.M),
+    # "Tyler's dad", "Oliver's EHCP"
+    re.compile(rf"\b({_CAP})'s\s+(?=(?:mum|mom|dad|mother|father|parent|carer|nan|gran|grandma|grandad|teacher|"
+               rf"ehcp|ehc|plan|school|senco|class|needs|review|assessment|diagnosis|transport|support)\b)", re.I),
+    # "the case officer is Gemma Wright", "child Ellie-Mae Turner", "name: Daniel Okafor"
+    re.compile(rf"\b(?:case\s*officer|case\s*worker|caseworker|senco|teacher|head\s*teacher|headteacher|head|"
+               rf"key\s*worker|social\s*worker|officer|psychologist|paediatrician|doctor|child|pupil|name)"
+               rf"\s*(?:is|was|:|-)?\s+({_CAP}(?:\s+{_CAP})?)\b", re.I),
+    # a message signed with a name on its own last line: "thanks\nKaren"
+    re.compile(rf"\n\s*(?:(?:thanks|regards|cheers|from)[,!]?\s+)?({_CAP}(?:\s+{_CAP})?)\s*(?:x+)?\s*$", re.I),
+]
+_AND_NAME = re.compile(rf"\[name\](\s+and\s+)({_CAP})\b")
 # After a lower-case word that follows "my son", these show the word was his name.
 _NAME_FOLLOWERS = set(
     "is has was who needs 's aged age and , . ( - has got gets goes attends loves hates can cant can't "
+    "he's she's they're who's he she they "
     "cannot won't wont does doesn't doesnt did didnt didn't will would had struggles".split()
 )
 
@@ -245,6 +286,18 @@ def _names(text: str) -> str:
     text = _AFTER_KIN.sub(after_kin, text)
     text = _NAME_IS.sub(name_is, text)
     text = _CALLED.sub(lambda m: "called [name]" if _is_name(m.group(1)) else m.group(0), text)
+
+    def capitalised(match: "re.Match[str]") -> str:
+        if not all(_is_name(word) for word in match.group(1).split()):
+            return match.group(0)
+        whole = match.group(0)
+        start, end = match.start(1) - match.start(0), match.end(1) - match.start(0)
+        return whole[:start] + "[name]" + whole[end:]
+
+    for pattern in _CAPITALISED_NAMES:
+        text = pattern.sub(capitalised, text)
+    # "my twins [name] and Freddie"
+    text = _AND_NAME.sub(lambda m: f"[name]{m.group(1)}[name]" if _is_name(m.group(2)) else m.group(0), text)
     return text
 
 
@@ -272,12 +325,52 @@ def _prepared(text: str) -> Tuple[str, List[int]]:
     return "".join(chars), origin
 
 
+@functools.lru_cache(maxsize=1)
+def public_details() -> Tuple[frozenset, frozenset]:
+    """The digits of every phone number, and every email address, in content/services.yml.
+
+    They belong to services, not families, so "I rang the tribunal on 01325
+    289 350" keeps the number. Read once per process.
+    """
+    path = Path(os.environ.get("SEND_CONTENT_DIR", ROOT / "content")) / "services.yml"
+    numbers, emails = set(), set()
+    try:
+        services = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("services") or {}
+    except (OSError, yaml.YAMLError):
+        services = {}
+    for service in services.values():
+        for key, detail in (service or {}).items():
+            value = detail.get("value") if isinstance(detail, dict) else None
+            if not isinstance(value, str):
+                continue
+            if key in ("phone", "text"):
+                numbers.add(re.sub(r"\D", "", value))
+            elif key == "email":
+                emails.add(value.lower())
+    return frozenset(numbers), frozenset(emails)
+
+
+def _is_public(digits: str) -> bool:
+    """Whether these digits are (part of) a service's number: '650000' of '01922 650000'."""
+    return any(digits in number for number in public_details()[0])
+
+
+def _emails(text: str) -> str:
+    _, public = public_details()
+    def label(match: "re.Match[str]") -> str:
+        found = match.group(0).lower()
+        return match.group(0) if any(address in found for address in public) else "[email]"
+
+    return _SPELLED_EMAIL.sub(label, _EMAIL.sub(label, text))
+
+
 def _phones(text: str) -> str:
     prepared, origin = _prepared(text)
+    public, _ = public_details()
     spans = []
     for match in phonenumbers.PhoneNumberMatcher(prepared, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
-        digits = sum(c.isdigit() for c in match.raw_string)
-        if digits < 7:
+        digits = re.sub(r"\D", "", match.raw_string)
+        if len(digits) < 7 or digits in public:
             continue
         start, end = origin[match.start], origin[match.end - 1] + 1
         spans.append((start, end))
@@ -289,7 +382,7 @@ def _phones(text: str) -> str:
 _LONG_NUMBER = re.compile(r"(?<![\w])\+?\d(?:[\s.\-/]?\d){5,}(?![\w])")
 
 REDACTORS: List[Tuple[str, Redactor]] = [
-    ("email", lambda t: _SPELLED_EMAIL.sub("[email]", _EMAIL.sub("[email]", t))),
+    ("email", _emails),
     ("case reference", lambda t: _apply_all(t, "[case reference]", _CASE_REFERENCES)),
     ("NI number", _sub("[NI number]", _NI_NUMBER)),
     ("date", lambda t: _apply_all(t, "[date]", _DATES)),
@@ -298,7 +391,8 @@ REDACTORS: List[Tuple[str, Redactor]] = [
     ("postcode", _sub("[postcode]", _POSTCODE)),
     ("address", lambda t: _apply_all(_streets(t), "[address]", _ADDRESSES)),
     ("name", _names),
-    ("number", _sub("[number]", _LONG_NUMBER)),
+    ("number", lambda t: _LONG_NUMBER.sub(
+        lambda m: m.group(0) if _is_public(re.sub(r"\D", "", m.group(0))) else "[number]", t)),
 ]
 
 
@@ -307,7 +401,10 @@ def _apply_all(text: str, label: str, patterns) -> str:
     for pattern in patterns:
         if isinstance(pattern, tuple):
             pattern, replacement = pattern
-            text = pattern.sub(replacement.replace("[date]", label), text)
+            if callable(replacement):
+                text = pattern.sub(replacement, text)
+            else:
+                text = pattern.sub(replacement.replace("[date]", label), text)
         else:
             text = pattern.sub(label, text)
     return text
