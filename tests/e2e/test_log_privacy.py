@@ -21,6 +21,7 @@ of the number's digits, and not the email.
 """
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -126,12 +127,35 @@ def test_no_personal_detail_is_in_any_log_line(servers, conversations):
     assert checked > 20
 
 
+def digit_runs(text: str, length: int = 4) -> set:
+    """Every run of ``length`` digits in ``text``, separators between digits removed."""
+    runs = set()
+    for group in re.findall(r"\d(?:[\s.\-/()]{0,2}\d)*", text):
+        digits = re.sub(r"\D", "", group)
+        runs |= {digits[i:i + length] for i in range(len(digits) - length + 1)}
+    return runs
+
+
+def stored_texts(stack, sender: str) -> str:
+    """What the family and the assistant wrote, as stored (the text fields of user and bot events)."""
+    texts = []
+    for (data,) in rows(stack, "select data from events where sender_id = ? and type_name in ('user', 'bot')",
+                        sender):
+        event = json.loads(data)
+        texts += [event.get("text") or "", (event.get("parse_data") or {}).get("text") or ""]
+    return "\n".join(texts)
+
+
 def test_the_conversation_store_keeps_labels_not_details(servers, conversations):
     details = [form for forms in FORMS.values() for form in forms]
+    typed = digit_runs(" ".join(details))
     for sender in conversations["free_text"] + list(conversations["callbacks"]):
         history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?", sender))
         assert history, f"no stored conversation for {sender}"
         assert not found(history, details), f"{found(history, details)} stored for {sender}"
+        # Not even a piece: no run of 4 digits of any detail in what is stored as text.
+        left = typed & digit_runs(stored_texts(servers, sender))
+        assert not left, f"digits {sorted(left)} of a detail stored for {sender}"
     history = " ".join(data for (data,) in rows(
         servers, "select data from events where sender_id = ?", conversations["free_text"][0]))
     for label in ("[phone]", "[email]", "[postcode]", "[date]", "[NHS number]"):
