@@ -38,7 +38,7 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: '{detail.value}' is not a well-formed UK phone number")
             if key == "email" and not EMAIL.match(detail.value):
                 errors.append(f"{where}: '{detail.value}' is not a well-formed email address")
-            if key in ("web", "contact_form") and not URL.match(detail.value):
+            if key in ("web", "contact_form", "privacy_notice") and not URL.match(detail.value):
                 errors.append(f"{where}: '{detail.value}' is not a well-formed https address")
     for did, spec in content.disagreements.items():
         where = f"routes.yml disagreements.{did}"

@@ -202,8 +202,15 @@ def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List
     return [Message(text, buttons(content, candidates))]
 
 
-def intro_reply(content: Content) -> List[Message]:
-    return [Message(content.render(content.topics["intro"]))]
+def intro_reply(content: Content, days: int) -> List[Message]:
+    """The opening message: automated, what it does, how long the chat is kept; the privacy notice once supplied."""
+    intro = content.topics["intro"]
+    text = content.render(intro["text"], days=str(days))
+    try:
+        text += "\n" + content.render(intro["privacy"])
+    except MissingDetail:
+        pass
+    return [Message(text)]
 
 
 def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
@@ -235,7 +242,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
         ("out_of_scope", out_of_scope_reply(content)),
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
-        ("intro", intro_reply(content)),
+        ("intro", intro_reply(content, 30)),
     ]
     # Sent by the channels (channels/guard.py).
     out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])

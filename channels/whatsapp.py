@@ -50,7 +50,7 @@ from twilio.request_validator import RequestValidator
 from channels.guard import Guard
 from channels.whatsapp_format import MAX_BODY_CHARS, Option, choose, render
 from channels.whatsapp_send import TwilioSender
-from channels.whatsapp_state import ConversationMemory, conversation_id
+from channels.whatsapp_state import ConversationMemory, conversation_id, id_secret as number_key_secret
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class WhatsAppSettings:
             from_address=number,
             webhook_url=(env.get("TWILIO_WEBHOOK_URL") or "").strip() or None,
             api_base=(env.get("TWILIO_API_BASE") or "").strip() or None,
-            id_secret=(env.get("SEND_ID_SECRET") or "").strip() or values["TWILIO_AUTH_TOKEN"],
+            id_secret=number_key_secret(env),
         ), []
 
 

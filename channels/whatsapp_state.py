@@ -24,7 +24,7 @@ import hmac
 import re
 import time
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, List, Optional, Sequence, Tuple, TypeVar
+from typing import Callable, Generic, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from channels.whatsapp_format import Option
 
@@ -42,6 +42,14 @@ _NUMBER_NOISE = re.compile(r"[\s().-]")
 def phone_number(address: str) -> str:
     """'whatsapp:+44 7700 900123' -> '+447700900123' (the number alone, spacing removed)."""
     return _NUMBER_NOISE.sub("", _ADDRESS_PREFIX.sub("", (address or "").strip()))
+
+
+def id_secret(env: Mapping[str, str]) -> str:
+    """The key for hashing numbers: ``SEND_ID_SECRET``, else the Twilio auth token ('' if neither).
+
+    One rule for the channel and for the team's ``erase-whatsapp`` command.
+    """
+    return (env.get("SEND_ID_SECRET") or "").strip() or (env.get("TWILIO_AUTH_TOKEN") or "").strip()
 
 
 def conversation_id(address: str, secret: str) -> str:
