@@ -40,6 +40,7 @@ The API, in the order a conversation uses it::
     ``ValueError`` for dates that :func:`read_date` would have questioned.
 
 ``explain(deadlines, render=None, *, letter=None, certificate=None) -> str``
+    (also ``wording=`` and ``bank_holidays=`` for tests)
     The family-facing answer, in paragraphs separated by a blank line, dates
     as "Wednesday 20 January 2027". ``letter`` and ``certificate`` are the
     readings the dates came from, so the answer can say what was assumed
@@ -53,6 +54,11 @@ The API, in the order a conversation uses it::
 ``render`` fills the content placeholders such as ``{sendias.phone}``: pass
 ``Content.render`` (the default is ``get_content().render``). Values such as
 ``{date}`` are filled in here first.
+
+For `make content-check` and reviewers: ``wording_problems(render)`` (a text
+without a source, or a reply over grade 8), ``to_verify()`` (texts resting on
+a fact facts.md marks "verify") and ``examples(render)`` (fixed examples of
+every reply, never the clock: for docs/replies.md).
 
 Counting (facts.md, "How to count a deadline"): "2 months from" a date is the
 same day number two calendar months later, or the last day of that month when
