@@ -352,6 +352,8 @@ _NOT_A_DAY = (
     r"(?:year|birthday|grade|class|form|time|week|month|day|floor|place|century"
     r"|anniversary|attempt|school|child|son|daughter|meeting|review|letter|email|call)s?\b"
 )
+# "the 2nd of last month": not a day this module can place (a question back).
+_NOT_OF_MONTH = r"(?!\s+of\s+(?:last|this|next|the|that)\b)"
 _COUNT = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _YEAR = rf"(?:,?\s+(?:(?:19|20)\d{{2}}\b|'?\d{{2}}\b(?!\s*{_UNIT})(?![:.]\d)))"
 
@@ -371,8 +373,9 @@ _PATTERNS: Sequence[Tuple[str, int, str]] = (
      rf"|(?<![\w/.\-]){_DAY}/{_MONTH_NUMBER}(?![/.\-]?\d)"),
     # the 18th, on the 18th, dated 18th, on the 18.
     ("day_only", 1,
-     rf"\bthe\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY})"
+     rf"\bthe\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY}){_NOT_OF_MONTH}"
      rf"|\b(?:on|dated|from)\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY})"
+     rf"{_NOT_OF_MONTH}"
      rf"|\b(?:on|dated)\s+the\s+{_DAY}(?=\s*(?:[,.;!?]|$))"
      rf"|^\s*{_DAY}\s*{_ORDINAL}\s*[.!]?\s*$"),
     # last Tuesday, on Monday, this Friday (a question back: dateparser cannot read it)
@@ -382,7 +385,7 @@ _PATTERNS: Sequence[Tuple[str, int, str]] = (
     # yesterday, the day before yesterday, 3 weeks ago, a fortnight ago
     ("ago", 0,
      rf"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b"
-     rf"|\b{_COUNT}\s+(?:days?|weeks?|fortnights?)\s+ago\b"),
+     rf"|\b(?:{_COUNT}\s+{_UNIT}\s*(?:,|and)?\s*)*{_COUNT}\s+{_UNIT}\s+ago\b"),
     # "today" only where it says when the letter is dated or came: "can I
     # appeal today?" is not a date.
     ("today", 0,
@@ -454,6 +457,13 @@ def _weekday(text: str, today: dt.date) -> Optional[dt.date]:
 
 
 def _ago(text: str, today: dt.date) -> Optional[dt.date]:
+    """'3 weeks ago', 'a fortnight ago', '2 weeks and 3 days ago'.
+
+    Months and years ago are too vague to count a deadline from ("2 months
+    ago" is rarely exact): None, so the family is asked for the date.
+    """
+    if re.search(r"\b(?:months?|years?|yrs?|hours?|hrs?|mins?|minutes?)\b", text, re.IGNORECASE):
+        return None
     text = _FORTNIGHT.sub("2 weeks", text)
     match = re.match(r"\s*(\w+)\s+fortnights?\s+ago", text, re.IGNORECASE)
     if match:  # "2 fortnights ago"

@@ -442,6 +442,12 @@ def test_a_text_without_a_source_is_refused(tmp_path):
         ("a fortnight ago", D(2026, 4, 1)),
         ("2 days ago", D(2026, 4, 13)),
         ("a week ago", D(2026, 4, 8)),
+        ("2 weeks and 3 days ago", D(2026, 3, 29)),
+        ("2 fortnights ago", D(2026, 3, 18)),
+        ("we got it last friday", D(2026, 4, 10)),
+        ("Monday just gone", D(2026, 4, 13)),
+        ("on the 18", D(2026, 3, 18)),
+        ("18 MARCH", D(2026, 3, 18)),
         ("it came today", D(2026, 4, 15)),
         ("03/04", D(2026, 4, 3)),               # day first: 3 April, never 4 March
         ("12/01/2026", D(2026, 1, 12)),         # 12 January, never 1 December
@@ -519,7 +525,8 @@ def test_exactly_a_year_ago_is_still_read():
     [
         "", "hello", "when is my deadline?", "next month", "last month", "last week",
         "in March", "March 2026", "this Tuesday", "next Tuesday", "a few weeks ago",
-        "a couple of weeks ago", "about 2 months ago", "31/02/2026", "32 March", "13/13/2026",
+        "a couple of weeks ago", "about 2 months ago", "2 months ago", "a year ago",
+        "a month and 2 weeks ago", "the 2nd of last month", "an hour ago", "31/02/2026", "32 March", "13/13/2026",
         "03/18/2026",  # month first: never guessed
         "2026-03-18",  # not how dates are written in England: asked again, not guessed
         "Tuesday 18 March 2026",  # 18 March 2026 is a Wednesday
