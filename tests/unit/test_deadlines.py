@@ -354,7 +354,7 @@ def test_christmas_reply_gives_the_plain_date_the_moved_date_and_why():
     assert "Christmas break, 25 December to 1 January" in text
     assert "next working day in January: Monday 4 January 2027" in text
     assert "The SEND Tribunal must receive your appeal by Monday 4 January 2027." in text
-    assert "Please check these dates against your letter." in text
+    assert "Please check the date on your letter." in text
     assert get_content().services["sendias"].details["phone"].value in text
 
 
