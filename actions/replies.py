@@ -230,7 +230,8 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("advocate", simple_topic_reply(content, "advocate")),
         ("cost", simple_topic_reply(content, "cost")),
         ("crisis", crisis_reply(content)),
-        ("crisis_resume", resume_reply(content, next(iter(content.disagreements)))),
+        # Any disagreement can be offered back after the crisis reply (and its button is accepted).
+        *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
         ("fallback", fallback_reply(content)),
         ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
         ("out_of_scope", out_of_scope_reply(content)),
