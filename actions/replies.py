@@ -29,12 +29,18 @@ class Button:
 class Message:
     text: str
     buttons: Tuple[Button, ...] = ()
+    # A question whose typed answer may hold personal details (the callback
+    # form's): the widget keeps a placeholder instead of that answer in the
+    # browser's saved transcript (channels/socketio.py, web/src/store.js).
+    asks_personal_detail: bool = False
 
     def as_dict(self) -> dict:
         """The shape rasa-sdk's dispatcher and the channels expect."""
         data: dict = {"text": self.text}
         if self.buttons:
             data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        if self.asks_personal_detail:
+            data["asks_personal_detail"] = True
         return data
 
 
