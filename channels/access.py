@@ -56,11 +56,11 @@ def _model_path_allowed(body: object) -> bool:
 
 async def check_access(request: Request) -> Optional[HTTPResponse]:
     """Request middleware: refuse what must never reach Rasa's handlers."""
-    if request.method in ("GET", "HEAD") and request.path == "/":
-        return response.json({"status": "ok"})
     if "token" in request.args:
         logger.info("Refused a request with a token in its address.")
         return _refuse(401, "Tokens in the address are not accepted. Send a JWT in the Authorization header.")
+    if request.method in ("GET", "HEAD") and request.path == "/":
+        return response.json({"status": "ok"})
     if request.method == "PUT" and request.path.rstrip("/") == "/model":
         try:
             body = json.loads(request.body or b"null")

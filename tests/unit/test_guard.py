@@ -295,3 +295,21 @@ def test_two_proxies_and_a_real_ip_header():
     assert client_address(request_from("10.0.0.2", headers, PROXIES_COUNT=2)) == "203.0.113.5"
     real_ip = {"REAL_IP_HEADER": "x-real-ip"}
     assert client_address(request_from("10.0.0.2", {"x-real-ip": "203.0.113.5"}, **real_ip)) == "203.0.113.5"
+
+
+def test_the_older_setting_means_one_proxy_unless_sanics_own_settings_say_otherwise():
+    from channels.access import configure_proxies
+
+    app = Sanic(f"guard_test_{next(_apps)}")
+    configure_proxies(app, env={})
+    assert not app.config.PROXIES_COUNT
+    configure_proxies(app, env={"SEND_TRUST_PROXY": "1"})
+    assert app.config.PROXIES_COUNT == 1
+    request = Request(b"/", Header({"x-forwarded-for": "198.51.100.1, 203.0.113.5"}), "1.1", "GET", None, app)
+    request.conn_info = SimpleNamespace(client_ip="10.0.0.2")
+    assert client_address(request) == "203.0.113.5"  # not the leftmost, which the client wrote
+
+    with_real_ip = Sanic(f"guard_test_{next(_apps)}")
+    with_real_ip.config.REAL_IP_HEADER = "x-real-ip"
+    configure_proxies(with_real_ip, env={"SEND_TRUST_PROXY": "1"})
+    assert not with_real_ip.config.PROXIES_COUNT
