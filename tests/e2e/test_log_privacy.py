@@ -21,6 +21,8 @@ from typing import Iterable, List
 
 import pytest
 
+from channels.rest import conversation_id
+
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"\bWS-[A-Z2-9]{5}\b")
@@ -117,11 +119,12 @@ def test_no_personal_detail_is_in_any_log_line(servers, conversations):
 def test_the_conversation_store_keeps_labels_not_details(servers, conversations):
     details = [form for forms in FORMS.values() for form in forms]
     for sender in conversations["free_text"] + list(conversations["callbacks"]):
-        history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?", sender))
+        history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?",
+                                                    conversation_id(sender)))
         assert history, f"no stored conversation for {sender}"
         assert not found(history, details), f"{found(history, details)} stored for {sender}"
     history = " ".join(data for (data,) in rows(
-        servers, "select data from events where sender_id = ?", conversations["free_text"][0]))
+        servers, "select data from events where sender_id = ?", conversation_id(conversations["free_text"][0])))
     for label in ("[phone]", "[email]", "[postcode]", "[date]", "[NHS number]"):
         assert label in history, f"{label} missing: the message was not stored redacted"
     # And nowhere else in the table either (another conversation, a slot, metadata).
