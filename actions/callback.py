@@ -9,6 +9,7 @@ in many ways.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import List, Optional, Sequence, Tuple
 
@@ -16,6 +17,9 @@ from actions.content import Content
 from actions.replies import Button, Message, contact_lines, contacts_for
 
 FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
+# Questions a family may answer with personal details (a number typed at the
+# contact method question answers it too): the widget does not keep those answers.
+PERSONAL_ANSWERS = ("callback_topic", "contact_method", "contact_detail", "good_time")
 MAX_TOPIC_CHARS = 200
 MAX_TIME_CHARS = 100
 
@@ -122,6 +126,21 @@ def ask_reply(
     method: Optional[str] = None,
     whatsapp_allowed: bool = False,
     days: int = 30,
+) -> List[Message]:
+    """The form's question for one slot, marked when its answer may hold personal details."""
+    messages = _question(content, slot, label, method, whatsapp_allowed, days)
+    if slot in PERSONAL_ANSWERS:
+        messages = [dataclasses.replace(m, asks_personal_detail=True) for m in messages]
+    return messages
+
+
+def _question(
+    content: Content,
+    slot: str,
+    label: Optional[str],
+    method: Optional[str],
+    whatsapp_allowed: bool,
+    days: int,
 ) -> List[Message]:
     """The form's question for one slot, with buttons where a choice helps."""
     ask, texts = content.callback["ask"], content.callback

@@ -29,12 +29,18 @@ class Button:
 class Message:
     text: str
     buttons: Tuple[Button, ...] = ()
+    # A question whose typed answer may hold personal details (the callback
+    # form's): the widget keeps a placeholder instead of that answer in the
+    # browser's saved transcript (channels/socketio.py, web/src/store.js).
+    asks_personal_detail: bool = False
 
     def as_dict(self) -> dict:
         """The shape rasa-sdk's dispatcher and the channels expect."""
         data: dict = {"text": self.text}
         if self.buttons:
             data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        if self.asks_personal_detail:
+            data["asks_personal_detail"] = True
         return data
 
 
@@ -237,7 +243,8 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("advocate", simple_topic_reply(content, "advocate")),
         ("cost", simple_topic_reply(content, "cost")),
         ("crisis", crisis_reply(content)),
-        ("crisis_resume", resume_reply(content, next(iter(content.disagreements)))),
+        # Any disagreement can be offered back after the crisis reply (and its button is accepted).
+        *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
         ("fallback", fallback_reply(content)),
         ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
         ("out_of_scope", out_of_scope_reply(content)),

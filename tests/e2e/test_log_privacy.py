@@ -31,6 +31,7 @@ from typing import Iterable, List
 
 import pytest
 
+from channels.rest import conversation_id
 from scripts.stack import running_stack
 from tests.e2e.conftest import ARTIFACTS, MODEL, SATURDAY_EVENING
 
@@ -140,7 +141,7 @@ def stored_texts(stack, sender: str) -> str:
     """What the family and the assistant wrote, as stored (the text fields of user and bot events)."""
     texts = []
     for (data,) in rows(stack, "select data from events where sender_id = ? and type_name in ('user', 'bot')",
-                        sender):
+                        conversation_id(sender)):
         event = json.loads(data)
         texts += [event.get("text") or "", (event.get("parse_data") or {}).get("text") or ""]
     return "\n".join(texts)
@@ -150,14 +151,15 @@ def test_the_conversation_store_keeps_labels_not_details(servers, conversations)
     details = [form for forms in FORMS.values() for form in forms]
     typed = digit_runs(" ".join(details))
     for sender in conversations["free_text"] + list(conversations["callbacks"]):
-        history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?", sender))
+        history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?",
+                                                    conversation_id(sender)))
         assert history, f"no stored conversation for {sender}"
         assert not found(history, details), f"{found(history, details)} stored for {sender}"
         # Not even a piece: no run of 4 digits of any detail in what is stored as text.
         left = typed & digit_runs(stored_texts(servers, sender))
         assert not left, f"digits {sorted(left)} of a detail stored for {sender}"
     history = " ".join(data for (data,) in rows(
-        servers, "select data from events where sender_id = ?", conversations["free_text"][0]))
+        servers, "select data from events where sender_id = ?", conversation_id(conversations["free_text"][0])))
     for label in ("[phone]", "[email]", "[postcode]", "[date]", "[NHS number]"):
         assert label in history, f"{label} missing: the message was not stored redacted"
     # And nowhere else in the table either (another conversation, a slot, metadata).

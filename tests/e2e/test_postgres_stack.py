@@ -12,6 +12,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from channels.rest import conversation_id
 from scripts.pg_cluster import controllable_postgres
 from scripts.stack import running_stack
 from tests.e2e.conftest import ARTIFACTS, MODEL, SATURDAY_EVENING
@@ -59,7 +60,7 @@ def test_a_callback_request_is_stored_in_postgresql(stack, postgres, sender):
     rows = query(postgres.url, "select contact_detail, status from callback_requests where reference = :r",
                  r=reference)
     assert rows == [("mum@example.com", "open")]
-    events = query(postgres.url, "select count(*) from events where sender_id = :s", s=sender)
+    events = query(postgres.url, "select count(*) from events where sender_id = :s", s=conversation_id(sender))
     assert events[0][0] > 10
     # The answers were blanked as they were written: only the consented request keeps them.
     history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
