@@ -92,7 +92,7 @@ def disagreement_resolution_reply(content: Content, disagreement: Optional[str])
     parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
     appeal = _appeal(spec)
-    if spec is None:
+    if spec is None or spec.get("linked_appeal"):
         parts.append(topic["general_note"])
     elif appeal and appeal["certificate_needed"]:
         parts.append(topic["appeal_note"])

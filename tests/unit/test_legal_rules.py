@@ -152,6 +152,8 @@ def test_error_2_health_and_social_care_still_needs_the_certificate_for_the_educ
         assert ADVISER_2_MONTHS in text and "only about the school named" in text
     routes = text_of(routes_reply(CONTENT, "disagree_health_social_care"))
     assert "For the health and social care parts of an EHC plan, you can also choose mediation" in routes
+    dr = text_of(disagreement_resolution_reply(CONTENT, "disagree_health_social_care"))
+    assert "your time limits keep running while you use it" in dr and ADVISER_2_MONTHS in dr
     mediation = text_of(mediation_reply(CONTENT, "disagree_health_social_care"))
     assert "mediation is your choice" in mediation and ADVISER_2_MONTHS in mediation
     assert "You do not need a mediation certificate for this kind of disagreement" not in mediation
