@@ -37,12 +37,13 @@ FIRST_MESSAGES = {
     ),
     "disagree_placement": (
         "the plan names a mainstream secondary but we want a specialist school for him",
-        ["school or college named in the plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
+        ["school or college named in the Education, Health and Care (EHC) plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
         ["you must contact the mediation adviser"],
     ),
     "refused_amendment": (
         "had her annual review in march and the council now say they wont amend the plan at all",
-        ["will not change the plan after the annual review", *DEADLINE, TRIBUNAL_URL],
+        ["will not change the Education, Health and Care (EHC) plan after the annual review", *DEADLINE, TRIBUNAL_URL,
+         "You can ask for disagreement resolution, mediation, or both"],
         [],
     ),
     "plan_ceasing": (
@@ -121,8 +122,8 @@ def test_follow_ups_are_answered_for_the_disagreement_without_asking_again(serve
 
 def test_how_long_do_i_have_and_a_lost_letter_after_a_refusal(servers, sender):
     servers.talk(sender, "the la wont do a new assessment of my daughters plan even though everything has changed")
-    deadline = texts(servers.talk(sender, "its been 7 weeks since the letter came, am i too late?"))
-    assert ADVISER in deadline and "not the day it arrived" in deadline and "7 weeks" in deadline
+    deadline = texts(servers.talk(sender, "the letter saying no came about seven weeks back, is it too late for us now?"))
+    assert ADVISER in deadline and "not the day it arrived" in deadline and "7 weeks, do not wait" in deadline
     assert "SEND35" in deadline and "tribunal's decision" in deadline
     lost = texts(servers.talk(sender, "i binned the letter by accident so i dont know what date it was"))
     assert "copy" in lost and "the date it was sent" in lost
