@@ -13,7 +13,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train widget test content-check bench load lock clean
+.PHONY: help setup run shell train widget test content-check replies bench load lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ shell: $(MODEL) ## Talk to the assistant in this terminal
 
 content-check: $(VENV)/.installed ## Check content/*.yml and list details the council must verify
 	$(PY) -m actions.content_check
+
+replies: $(VENV)/.installed ## Write docs/replies.md: every reply the assistant can give (commit it)
+	$(PY) scripts/replies_doc.py
 
 test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
 	scripts/test.sh

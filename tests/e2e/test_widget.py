@@ -304,7 +304,7 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         expected_animation = "none" if motion == "reduce" else "sw-bounce"
         assert typing[0]["animation"] == expected_animation
         buttons = page.locator(".sw-msg--bot").last.locator(".sw-choice")
-        expect(buttons).to_have_count(3)
+        expect(buttons).to_have_count(4)
         targets_big_enough(page)
         no_horizontal_scroll(page)
         page.screenshot(path=str(SHOTS / f"{name}-1-routes.png"))
