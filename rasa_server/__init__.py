@@ -10,6 +10,8 @@ for; if a Rasa upgrade changed it, Rasa's own is kept and a warning logged
 
 * :mod:`rasa_server.action_validation`: the action server's responses are
   validated with a JSON schema validator built once, not once per response.
+* :mod:`rasa_server.model_loading`: the TensorFlow models are loaded without
+  tracing a training graph first (most of the server's start time).
 """
 from __future__ import annotations
 
@@ -18,9 +20,6 @@ from typing import List
 
 def apply_patches() -> List[str]:
     """Apply every patch; the names of those applied."""
-    from rasa_server import action_validation
+    from rasa_server import action_validation, model_loading
 
-    applied = []
-    if action_validation.apply():
-        applied.append("action_validation")
-    return applied
+    return [patch.__name__ for patch in (action_validation, model_loading) if patch.apply()]

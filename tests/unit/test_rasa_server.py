@@ -1,8 +1,10 @@
 """The project's Rasa server entry point and its patches (rasa_server/).
 
 The action response validator is built once, but must refuse exactly what
-Rasa's own refuses, with the same error, and must notice a Rasa upgrade that
-changes the function it replaces.
+Rasa's own refuses, with the same error. Each patch must notice a Rasa upgrade
+that changes the function it replaces. (That the faster model loading gives
+the very same predictions is shown with the real model in
+tests/e2e/test_model_loading.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from rasa_server import action_validation
+from rasa.utils.tensorflow.models import RasaModel
+
+from rasa_server import action_validation, model_loading
 from scripts.stack import ROOT, free_port
 
 VALID = [
@@ -154,13 +158,49 @@ def test_valid_response_accepted_over_http(patched):
     assert [e.type_name for e in events] == ["bot", "slot"]
 
 
+def test_rasa_model_load_replaced_is_unchanged():
+    """Fails after a Rasa upgrade that changed RasaModel.load."""
+    what_to_do = (
+        "Rasa's RasaModel.load (rasa/utils/tensorflow/models.py) is not the one rasa_server/model_loading.py "
+        "was written for. Re-read it: check the replacement still does the same steps (the one-example fit, "
+        "load_weights, the first run_inference) apart from running the fit eagerly, run "
+        "tests/e2e/test_model_loading.py, then update ORIGINAL_SIGNATURE and ORIGINAL_SOURCE_SHA256 there. "
+        "Until then the server keeps Rasa's own loading (apply() refuses to patch)."
+    )
+    assert str(inspect.signature(model_loading.original.__get__(None, RasaModel))) == \
+        model_loading.ORIGINAL_SIGNATURE, what_to_do
+    assert model_loading.source_sha256(model_loading.original.__func__) == \
+        model_loading.ORIGINAL_SOURCE_SHA256, what_to_do
+    assert model_loading.original_unchanged()
+
+
+def test_model_load_patch_applies_and_undoes():
+    assert model_loading.apply()
+    try:
+        assert RasaModel.load.__func__.patched_by == "rasa_server.model_loading"
+        assert model_loading.apply()  # twice is harmless
+    finally:
+        model_loading.undo()
+    assert RasaModel.__dict__["load"] is model_loading.original
+
+
+def test_fine_tuning_keeps_rasa_own_loading(monkeypatch):
+    calls = []
+    monkeypatch.setattr(model_loading, "original",
+                        classmethod(lambda cls, *args, **kwargs: calls.append((cls, args, kwargs)) or "rasa's"))
+    assert model_loading.load(RasaModel, "weights", "data", None, True, config={}) == "rasa's"
+    assert calls == [(RasaModel, ("weights", "data", None, True), {"config": {}})]
+
+
 def test_entry_point_applies_patches_before_rasa_cli():
     code = (
         "import sys, runpy\n"
         "sys.argv = ['rasa_server', '--version']\n"
         "runpy.run_module('rasa_server', run_name='__main__')\n"
         "from rasa.core.actions.action import RemoteAction\n"
+        "from rasa.utils.tensorflow.models import RasaModel\n"
         "print('PATCHED', RemoteAction._validate_action_result.patched_by)\n"
+        "print('PATCHED', RasaModel.load.__func__.patched_by)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -168,3 +208,4 @@ def test_entry_point_applies_patches_before_rasa_cli():
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version" in done.stdout  # Rasa's own CLI ran
     assert "PATCHED rasa_server.action_validation" in done.stdout
+    assert "PATCHED rasa_server.model_loading" in done.stdout
