@@ -55,8 +55,11 @@ content-check: $(VENV)/.installed ## Check content/*.yml and list details the co
 test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
 	scripts/test.sh
 
-bench: $(MODEL) ## Benchmark against Rasa's default config (prints a table; not a test)
-	$(PY) scripts/bench.py
+# `make bench` compares this commit with BASE (a commit or branch) and Rasa's default config.
+BASE ?= HEAD~1
+
+bench: $(MODEL) ## Benchmark: this commit against BASE (default HEAD~1) and Rasa's default config (results/bench.md)
+	$(PY) scripts/bench.py --base $(BASE) $(BENCH_ARGS)
 
 load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results/load.md; LOAD_ARGS="--users 10")
 	$(PY) scripts/load.py $(LOAD_ARGS)
