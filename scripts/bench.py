@@ -302,12 +302,18 @@ def profile_summary(raw: Path) -> str:
 
 
 def accuracy() -> str:
+    import yaml
+
     rows = []
     for index, (name, config) in enumerate({"ours (config.yml)": ROOT / "config.yml",
                                            "Rasa default": RASA_DEFAULT}.items()):
         work = RESULTS / f"accuracy{index}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
+        if config == RASA_DEFAULT:  # a copy: Rasa would write an assistant_id into the shared venv's file
+            settings = {**yaml.safe_load(config.read_text(encoding="utf-8")), "assistant_id": "bench-rasa-default"}
+            config = work / "config.yml"
+            config.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
         print(f"[{name}] training afresh...", flush=True)
         seconds = rasa("train", "--config", str(config), "--out", str(work), "--fixed-model-name", "model",
                        "--force", log=work / "train.log")
