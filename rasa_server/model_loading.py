@@ -8,14 +8,21 @@ with autograph. For the Rasa server, that tracing was most of its start time
 (about three quarters: issue 12), and the weights it trains are overwritten
 at once by ``load_weights``.
 
-Here the same one-example ``fit`` runs eagerly (``run_eagerly=True``): the
-same training step creates the same weights and optimizer state, without a
-graph to build; then the model is set back to the configured mode (graph,
-unless the config says ``run_eagerly``), the trained weights are loaded as
-before, and the prediction graph is traced on one example as before. So the
-model that answers families is the same: tests/e2e/test_model_loading.py
-checks that NLU and dialogue predictions are identical, to the last digit,
-with Rasa's own loading. Fine-tuning (``finetune_mode``) keeps Rasa's own.
+Here the weights are made by the forward pass of that training step alone,
+run eagerly on the same example (no graph, no gradients, no optimizer step);
+then the trained weights are loaded as before (TensorFlow matches them by
+name, and restores any weight made later, e.g. in a branch the example did not
+take, when it is made), and the prediction graph is traced on one example as
+before. The optimizer's saved state is left unread: it is only for training.
+So the model that answers families is the same: tests/e2e/test_model_loading.py
+checks that both models load, and that every NLU prediction and each policy's
+dialogue predictions are identical, to the last digit, with Rasa's own
+loading. Fine-tuning (``finetune_mode``) keeps Rasa's own.
+
+(A first version ran the one-example ``fit`` eagerly instead: TED then failed
+to load, because the eager step creates the optimizer's state in another
+order than the training graph did, and Rasa's TEDPolicy.load turns that
+ValueError into a policy without a model, logged only at debug level.)
 """
 from __future__ import annotations
 
@@ -63,28 +70,32 @@ def load(
     *args: Any,
     **kwargs: Any,
 ) -> RasaModel:
-    """Rasa's RasaModel.load, with the one-example fit run eagerly."""
+    """Rasa's RasaModel.load, with the weights built by an eager forward pass instead of a traced fit."""
     if finetune_mode:  # the model will be trained further: Rasa's own way
         return original.__func__(cls, model_file_name, model_data_example, predict_data_example,
                                  finetune_mode, *args, **kwargs)
-    logger.debug(f"Loading the model from {model_file_name} (weights built eagerly)...")
+    logger.debug(f"Loading the model from {model_file_name} (weights built by one forward pass)...")
     model = cls(*args, **kwargs)
     learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
     run_eagerly = kwargs.get("config", {}).get(RUN_EAGERLY)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
 
-    # Rasa trains on 1 example to build weights of the correct size; eagerly,
-    # that needs no training graph. Then back to the configured mode.
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=True)
-    data_generator = RasaBatchDataGenerator(model_data_example, batch_size=1)
-    model.fit(data_generator, verbose=False)
-    model.run_eagerly = run_eagerly
-    model.train_function = None  # rebuilt in the configured mode if ever needed
-    # load trained weights
-    model.load_weights(model_file_name)
+    # Rasa trains on 1 example to build weights of the correct size. The weights
+    # are made by the forward pass of that training step, run here eagerly on the
+    # same example; no gradients, no optimizer step (its state is only for training).
+    batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
+    model._training = True  # as in train_step
+    model.batch_loss(batch)
+    model._training = None
+    # load trained weights; the optimizer's saved state is not needed to predict
+    status = model.load_weights(model_file_name)
 
     # predict on one data example to trace the prediction graph now, as Rasa does
     if predict_data_example:
         model.run_inference(predict_data_example)
+    # Every weight the model has made so far got its trained value (loudly, not
+    # as a half-loaded model); only the optimizer's state is left in the file.
+    status.assert_existing_objects_matched().expect_partial()
 
     logger.debug("Finished loading the model.")
     return model

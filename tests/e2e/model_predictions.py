@@ -42,6 +42,14 @@ async def predictions(agent) -> dict:
         out["nlu"].append({"text": text, "intent": parsed["intent"], "ranking": parsed.get("intent_ranking"),
                            "entities": parsed["entities"]})
     processor = agent.processor
+    # Each policy's own prediction, not only the ensemble's winner: a policy whose
+    # model failed to load (Rasa then predicts nothing for it, with a debug line)
+    # would not show in the winner when the rules and memoization are sure.
+    components = {type(node._component).__name__: node._component
+                  for node in processor.graph_runner._instantiated_nodes.values() if node._component is not None}
+    policies = {name: c for name, c in components.items() if name.endswith("Policy")}
+    out["loaded"] = {name: getattr(c, "model", None) is not None
+                     for name, c in components.items() if hasattr(c, "model")}
     for turns in DIALOGUES:
         tracker = DialogueStateTracker("compare", processor.domain.slots)
         tracker.update(ActionExecuted("action_listen"))
@@ -51,8 +59,10 @@ async def predictions(agent) -> dict:
             for _ in range(3):  # the action(s) after the message, until it listens
                 prediction = processor._predict_next_with_tracker(tracker)
                 action = processor.domain.action_names_or_texts[prediction.max_confidence_index]
+                each = {name: policy.predict_action_probabilities(tracker, processor.domain).probabilities
+                        for name, policy in sorted(policies.items())}
                 out["dialogue"].append({"text": text, "action": action, "policy": prediction.policy_name,
-                                        "probabilities": prediction.probabilities})
+                                        "probabilities": prediction.probabilities, "each_policy": each})
                 tracker.update(ActionExecuted(action, prediction.policy_name, prediction.max_confidence))
                 if action == "action_listen":
                     break
