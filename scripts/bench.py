@@ -287,8 +287,11 @@ def profile_summary(raw: Path) -> str:
             continue
         if "_run_module_as_main" not in stack:  # not the event loop (the tracker store's threads)
             continue
-        name = next((name for name, keys in PROFILE_CATEGORIES if any(k in stack for k in keys)),
-                    "other: Sanic, Rasa's message handling, event loop")
+        if stack.rsplit(";", 1)[-1].startswith("serve (sanic/server/runners.py"):
+            name = "waiting in the event loop's poll (for I/O, the database threads, or a CPU)"
+        else:
+            name = next((name for name, keys in PROFILE_CATEGORIES if any(k in stack for k in keys)),
+                        "other: Sanic, Rasa's message handling")
         loop[name] += int(samples)
     total = sum(loop.values())
     if not total:
