@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA=.venv/bin/rasa
 # The Rasa server starts through the project's entry point: Rasa's own CLI
 # with the small patches in rasa_server/ (e.g. action responses validated by
-# a validator built once). The action server is rasa-sdk's, unchanged.
+# a validator built once). The action server has its own (actions/server.py).
 RASA_SERVER=(.venv/bin/python -m rasa_server)
 MODEL=models/send-assistant.tar.gz
 RASA_PORT=${RASA_PORT:-5005}
@@ -22,6 +22,14 @@ export SEND_WIDGET_ORIGINS=${SEND_WIDGET_ORIGINS:-http://localhost:$WIDGET_PORT,
 # No HTTP request body over 1 MB reaches any handler (messages are capped
 # much lower by channels/guard.py).
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
+
+# The action server answers only callers that send this secret, which the Rasa
+# server does (endpoints.yml, actions/server.py). A random one for this run
+# unless one is set.
+if [[ -z "${SEND_ACTION_SECRET:-}" ]]; then
+  SEND_ACTION_SECRET=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
+fi
+export SEND_ACTION_SECRET
 
 # Rasa's HTTP API (trackers, model loading) is off unless SEND_ENABLE_API=1,
 # and then it needs a JWT secret: clients send "Authorization: Bearer <JWT>"
@@ -44,8 +52,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# The action server listens on loopback only: only the Rasa server calls it.
-SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
+# The action server listens on loopback only, and answers only the Rasa server
+# (the shared secret above).
+SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -40,6 +41,14 @@ def rasa_command(root: Path = ROOT) -> List[str]:
     """
     module = "rasa_server" if (root / "rasa_server" / "__main__.py").exists() else "rasa"
     return [sys.executable, "-m", module]
+
+
+def action_command(root: Path = ROOT) -> List[str]:
+    """The command that starts the action server of the tree at ``root`` (its own entry
+    point, which checks the shared secret; rasa-sdk's for an older commit without one)."""
+    if (root / "actions" / "server.py").exists():
+        return [sys.executable, "-m", "actions.server"]
+    return [sys.executable, "-m", "rasa", "run", "actions"]
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -172,12 +181,16 @@ def running_stack(
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
         "SANIC_REQUEST_MAX_SIZE": "1000000",  # as scripts/run.sh
+        # The secret between the two servers (actions/server.py), random as in scripts/run.sh.
+        "SEND_ACTION_SECRET": os.environ.get("SEND_ACTION_SECRET") or secrets.token_hex(32),
         **(env or {}),
     }
     action_port, rasa_port = free_port(), free_port()
     endpoints = log_dir / f"{name}_endpoints.yml"
+    # As endpoints.yml, with this stack's port; Rasa fills the secret in from its environment.
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
         "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
         f"{endpoints_extra}"
     )
@@ -185,7 +198,7 @@ def running_stack(
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     action = Server(
         "action server",
-        [python, "-m", "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [*action_command(root), "--actions", "actions", "--port", str(action_port)],
         {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health", cwd=root,
     )
     rasa = Server(
