@@ -316,9 +316,10 @@ class ActionStopCallback(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         forget_draft(tracker)
-        if not tracker.active_loop.get("name"):
+        if tracker.active_loop.get("name") != "callback_form":
+            # Nothing to stop, or the deadline calculator (it keeps no contact details).
             _send(dispatcher, callback.plain_reply(get_content(), "stopped_nothing"))
-            return []
+            return leave_form(tracker) if tracker.active_loop.get("name") else []
         _send(dispatcher, callback.plain_reply(get_content(), "stopped"))
         return leave_form(tracker)
 

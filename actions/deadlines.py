@@ -112,6 +112,9 @@ FUTURE = "future"
 TOO_OLD = "too_old"
 UNREADABLE = "unreadable"
 BEFORE_LETTER = "before_letter"
+# The message gives the day the letter (or certificate) arrived, not the date on it.
+ARRIVAL = "arrival"
+REASONS = (FUTURE, TOO_OLD, UNREADABLE, BEFORE_LETTER, ARRIVAL)
 
 # How the tribunal's holiday rule moved a deadline.
 CHRISTMAS = "christmas"
@@ -332,6 +335,37 @@ class DateReading:
     def ok(self) -> bool:
         return self.date is not None
 
+    def as_slot(self) -> Dict[str, Any]:
+        """A plain mapping for a Rasa slot (the conversation keeps it between messages)."""
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "reason": self.reason,
+            "dates_found": len(self.dates_found),
+            "assumed": self.assumed,
+            "relative": self.relative,
+            "arrival": self.arrival,
+        }
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Optional["DateReading"]:
+        """The reading kept by :meth:`as_slot`, or None for anything else."""
+        if not isinstance(value, Mapping):
+            return None
+        try:
+            day = dt.date.fromisoformat(value["date"]) if value.get("date") else None
+            found = int(value.get("dates_found") or 0)
+        except (TypeError, ValueError):
+            return None
+        return cls(
+            date=day,
+            reason=value.get("reason") if value.get("reason") in REASONS else (None if day else UNREADABLE),
+            # Only how many were found matters after this (two dates: a question back).
+            dates_found=tuple(dt.date.min for _ in range(min(found, 5))),
+            assumed=value.get("assumed") if value.get("assumed") in ("year", "month") else None,
+            relative=bool(value.get("relative")),
+            arrival=bool(value.get("arrival")),
+        )
+
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -408,6 +442,8 @@ _ARRIVAL = re.compile(
     r"\b(?:got|get|received?|arrived?|came|come|delivered|opened|through\s+the\s+door)\b",
     re.IGNORECASE,
 )
+# Words that say the date given is the one printed on it ("dated 18 March, came today").
+_PRINTED = re.compile(r"\b(?:dated|date on|date printed|printed|it says|says|written|issued)\b", re.IGNORECASE)
 _FORTNIGHT = re.compile(r"\b(a|an|one|1)\s+fortnight\b", re.IGNORECASE)
 _COUNT_WORDS = ("a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight",
                 "nine", "ten", "eleven", "twelve")
@@ -495,13 +531,17 @@ def _read_one(kind: str, text: str, today: dt.date) -> Tuple[Optional[dt.date], 
 
 
 def read_date(
-    text: str, today: dt.date, *, not_before: Optional[dt.date] = None
+    text: str, today: dt.date, *, not_before: Optional[dt.date] = None, printed: bool = False
 ) -> DateReading:
     """The one date in ``text``, read as people in England write dates.
 
     Never a guess: see :class:`DateReading` and the module docstring. ``today``
     is the conversation's own date (never read from the clock here);
     ``not_before`` is the letter's date when reading a certificate's.
+    ``printed``: the date asked for is the one printed on a letter or
+    certificate, so a message that gives only the day it arrived ("got it
+    on 18 March") is asked again (``ARRIVAL``): the time limits count from
+    the printed date, which can be days earlier.
     """
     today = _as_date(today, "today")
     text = text or ""
@@ -528,6 +568,8 @@ def read_date(
         return DateReading(None, TOO_OLD, (date,), assumed, relative, arrival)
     if not_before is not None and date < _as_date(not_before, "not_before"):
         return DateReading(None, BEFORE_LETTER, (date,), assumed, relative, arrival)
+    if printed and arrival and not _PRINTED.search(text):
+        return DateReading(None, ARRIVAL, (date,), assumed, relative, arrival)
     return DateReading(date, None, (date,), assumed, relative, arrival)
 
 
@@ -838,6 +880,9 @@ def examples(
     before = read_date("1 March", today, not_before=dt.date(2026, 3, 18))
     replies.append(("question: certificate before letter",
                     question(before, CERTIFICATE, write_render, wording=words)))
+    arrived = read_date("got it on 18 March", today, printed=True)
+    replies.append(("question: the day it arrived",
+                    question(arrived, LETTER, write_render, wording=words)))
     return replies
 
 

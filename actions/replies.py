@@ -37,6 +37,9 @@ class Message:
     # form's): the widget keeps a placeholder instead of that answer in the
     # browser's saved transcript (channels/socketio.py, web/src/store.js).
     asks_personal_detail: bool = False
+    # A summary the family may keep: the widget offers to download or print it
+    # (channels/socketio.py, web/src/widget.js); other channels show the text.
+    keep_copy: bool = False
 
     def as_dict(self) -> dict:
         """The shape rasa-sdk's dispatcher and the channels expect."""
@@ -45,6 +48,8 @@ class Message:
             data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
         if self.asks_personal_detail:
             data["asks_personal_detail"] = True
+        if self.keep_copy:
+            data["keep_copy"] = True
         return data
 
 
@@ -67,6 +72,14 @@ def _appeal(spec: Optional[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
     return spec.get("appeal") if spec else None
 
 
+def route_steps(content: Content, disagreement: str) -> List[str]:
+    """The disagreement's steps, rendered and numbered ("1. Talk to ..."), in the order to try them."""
+    spec = content.disagreements[disagreement]
+    phrase = form_phrase(spec)
+    return [f"{number}. {content.render(content.steps[step], form_phrase=phrase)}"
+            for number, step in enumerate(spec["steps"], start=1)]
+
+
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
     """The routes that fit a disagreement, numbered in the order to try them.
 
@@ -74,13 +87,11 @@ def routes_reply(content: Content, disagreement: str) -> List[Message]:
     proposal to cease is not yet a decision) comes before the steps.
     """
     spec = content.disagreements[disagreement]
-    phrase = form_phrase(spec)
     lines = [content.render(spec["summary"])]
     if spec.get("before_steps"):
         lines.append(content.render(spec["before_steps"]))
     lines.append("Here is what you can do:")
-    for number, step in enumerate(spec["steps"], start=1):
-        lines.append(f"{number}. {content.render(content.steps[step], form_phrase=phrase)}")
+    lines += route_steps(content, disagreement)
     if spec.get("note"):
         lines.append(content.render(spec["note"]))
     lines.append(content.render(content.closing))
@@ -298,10 +309,12 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     # Sent by the channels (channels/guard.py).
     out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])
             for t in ("too_long", "slow_down", "unavailable")]
-    # Imported here because actions.callback builds on this module.
+    # Imported here because these modules build on this one.
     from actions.callback import all_callback_replies
+    from actions.deadline_replies import examples as deadline_examples
+    from actions.summary import examples as summary_examples
 
-    return out + all_callback_replies(content)
+    return out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from actions import replies
 from actions.base import ReplyAction, latest_intent
 from actions.content import Content
+from actions.deadline_actions import clear_dates, leave_deadline_form
 
 
 class ActionExplainRoutes(ReplyAction):
@@ -23,10 +24,11 @@ class ActionExplainRoutes(ReplyAction):
         intent = latest_intent(tracker)
         if intent not in content.disagreements:
             return replies.fallback_reply(content), []
-        return replies.routes_reply(content, intent), [
-            SlotSet("disagreement", intent),
-            SlotSet("service", None),
-        ]
+        events = [SlotSet("disagreement", intent), SlotSet("service", None)]
+        if intent != tracker.get_slot("disagreement"):
+            # Dates worked out for another decision must not follow this one.
+            events += [*clear_dates(), *leave_deadline_form(tracker)]
+        return replies.routes_reply(content, intent), events
 
 
 class ActionExplainMediationVsDr(ReplyAction):

@@ -71,6 +71,8 @@ CLOCK_SKEW_SECONDS = 60
 # Set by the actions on a question whose typed answer may hold personal details
 # (actions/replies.py Message.asks_personal_detail).
 ASKS_PERSONAL_DETAIL = "asks_personal_detail"
+# Set by the actions on a summary the family may keep (actions/replies.py Message.keep_copy).
+KEEP_COPY = "keep_copy"
 
 
 def allowed_origins(value: Optional[str] = None) -> List[str]:
@@ -169,6 +171,10 @@ class GuardedSocketIOOutput(SocketIOOutput):
             messages[-1]["quick_replies"] = quick_replies
         if kwargs.get(ASKS_PERSONAL_DETAIL):
             messages[-1]["metadata"] = {ASKS_PERSONAL_DETAIL: True}
+        if kwargs.get(KEEP_COPY):
+            # A summary to keep: the widget offers it whole as a text file to
+            # download or print (the parts above are how it reads in the chat).
+            messages[-1].setdefault("metadata", {})[KEEP_COPY] = {"text": text.strip()}
         for message in messages:
             await self._send_message(recipient_id, message)
 

@@ -49,6 +49,7 @@ ANSWERS = {
     "What is mediation?": "Mediation is a free meeting",
     "How do I appeal?": "You can appeal to a tribunal",
     "Contact SENDIAS": SENDIAS,
+    "Keep a copy": "Here is a summary you can keep.",
 }
 
 _numbers = itertools.count(100)
@@ -219,7 +220,7 @@ def test_a_send_that_keeps_failing_is_logged_without_the_number_or_the_text(stac
     bodies = say(stack, twilio, family, "the plan names a mainstream secondary but we want a specialist school for him")
     # The first message (the opening one) was lost after TRIES tries; the answer still came.
     assert not any("automated assistant" in b for b in bodies)
-    assert any("school or college named in the plan" in b for b in bodies)
+    assert any("school or college named in the" in b for b in bodies)
     log = (ARTIFACTS / f"{NAME}_rasa_server.log").read_text(encoding="utf-8")
     assert "A WhatsApp message was not sent: Twilio answered 503" in log
 

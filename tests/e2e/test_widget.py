@@ -39,6 +39,7 @@ import requests
 import socketio
 from playwright.sync_api import Page, expect, sync_playwright
 
+from actions.content import get_content
 from scripts.stack import ROOT
 from tests.e2e.chat import Chat, run_async
 from tests.e2e.conftest import WIDGET_SECRET
@@ -304,7 +305,8 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         expected_animation = "none" if motion == "reduce" else "sw-bounce"
         assert typing[0]["animation"] == expected_animation
         buttons = page.locator(".sw-msg--bot").last.locator(".sw-choice")
-        expect(buttons).to_have_count(4)
+        # The refused assessment's next questions, as content/routes.yml lists them.
+        expect(buttons).to_have_count(len(get_content().disagreements["refused_assessment"]["buttons"]))
         targets_big_enough(page)
         no_horizontal_scroll(page)
         page.screenshot(path=str(SHOTS / f"{name}-1-routes.png"))
@@ -319,8 +321,8 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         page.screenshot(path=str(SHOTS / f"{name}-2-button.png"))
 
         # A reload keeps the conversation, and the server carries on the same one:
-        # "how long do I have?" is answered for the refused assessment (form SEND35a),
-        # with no new opening message.
+        # "how long do I have?" goes straight to the date on the letter (the
+        # calculator remembers it is a refused assessment), with no new opening message.
         page.wait_for_timeout(500)
         token = session_token(page)
         shown = bot_messages(page).count()
@@ -331,7 +333,8 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         page.locator(".sw-input").focus()
         ask(page, "how long do I have?")
         assert session_token(page) == token
-        expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")
+        expect(bot_messages(page).nth(shown)).to_contain_text("What is the date printed on the council's decision letter?")
+        expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
         expect(intros(page)).to_have_count(1)
 
         # Another page of the site: the conversation is there too.
@@ -484,6 +487,44 @@ def test_the_callback_forms_answers_are_not_kept_in_the_saved_transcript(site, b
         context.close()
 
 
+def test_a_summary_can_be_downloaded_and_printed(site, browser):
+    """'Keep a copy' gives the summary with Download (a text file made in the browser) and Print."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{site.demo_url}/")
+        page.locator(".sw-launcher").click()
+        wait_for_bot_count(page, 1)
+        page.locator(".sw-input").focus()
+        ask(page, QUESTION)
+        click_and_wait(page, "Keep a copy")
+        expect(bot_messages(page).filter(has_text="Your next steps: The council won't assess")).to_have_count(1)
+        with page.expect_download() as info:
+            page.locator(".sw-choice", has_text="Download").last.click()
+        download = info.value
+        assert download.suggested_filename == "walsall-send-next-steps.txt"
+        saved = Path(download.path()).read_text(encoding="utf-8")
+        assert saved.startswith("Your next steps: The council won't assess")
+        assert "What you can do, in order\n1. Talk to your EHC case officer" in saved
+        assert "Walsall SENDIAS: phone" in saved
+        # Print opens the browser's print for a frame holding only the summary.
+        page.locator(".sw-choice", has_text="Print").last.click()
+        frame_text = page.evaluate(
+            "() => [...document.querySelectorAll('iframe.sw-print')].map(f => f.contentDocument.body.textContent)"
+        )
+        assert frame_text and frame_text[0].startswith("Your next steps:")
+        # After a reload the summary can still be downloaded.
+        page.reload()
+        expect(page.locator(".sw-choice", has_text="Download")).to_have_count(1)
+        targets_big_enough(page)
+        page.screenshot(path=str(SHOTS / "summary-keep-a-copy.png"))
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def _token(session_id: str, issued: int) -> str:
     """A token as the server makes it (channels/socketio.py), signed with the shared stack's secret."""
     body = f"{session_id}.{issued}"
@@ -511,7 +552,8 @@ def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
         shown = bot_messages(page).count()
         ask(page, "how long do I have?")
         assert session_token(page).split(".")[0] == session_id
-        expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")
+        expect(bot_messages(page).nth(shown)).to_contain_text("What is the date printed on the council's decision letter?")
+        expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
 
         # ...one issued 25 hours ago does not: a new conversation, and the widget says so.
         page.evaluate(set_token, _token(session_id, int(time.time()) - 25 * 3600))

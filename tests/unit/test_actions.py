@@ -59,9 +59,11 @@ def test_routes_action_falls_back_for_a_non_disagreement_intent():
 
 def test_routes_buttons_for_an_appealable_decision():
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment"))
-    assert payloads(messages) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias"]
+    assert payloads(messages) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
+                                  "/request_summary"]
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS"]
+    assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS",
+                      "Keep a copy"]
 
 
 def test_mediation_vs_disagreement_resolution():

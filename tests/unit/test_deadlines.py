@@ -20,6 +20,7 @@ import textwrap
 
 import pytest
 
+from actions import deadline_replies, summary
 from actions import deadlines as dl
 from actions.content import get_content
 from actions.deadlines import (
@@ -327,7 +328,7 @@ def test_mediation_passed_but_appeal_moved_to_september_still_open():
     assert result.mediation.passed and not result.appeal.passed
     assert result.appeal.last_day == D(2026, 9, 1) and result.appeal.days_left == 12
     text = explain(result, render)
-    assert "The last day to contact the mediation adviser was Saturday 15 August 2026." in text
+    assert "The last day was Saturday 15 August 2026." in text
     assert "If you have not contacted them yet, do it today." in text
     assert "send your appeal on time anyway and tell the tribunal why" in text
     assert "Tuesday 1 September 2026" in text
@@ -336,7 +337,7 @@ def test_mediation_passed_but_appeal_moved_to_september_still_open():
 def test_with_a_certificate_the_mediation_day_is_only_stated():
     result = work_out(APPEAL, D(2026, 10, 1), D(2026, 12, 10), certificate=D(2026, 11, 29))
     text = explain(result, render)
-    assert "The last day to contact the mediation adviser was Tuesday 1 December 2026." in text
+    assert "decision letter: by Tuesday 1 December 2026." in text
     assert "do it today" not in text and "anyway" not in text
     assert "This only counts if you contacted the mediation adviser by Tuesday 1 December 2026." in text
 
@@ -353,14 +354,14 @@ def test_christmas_reply_gives_the_plain_date_the_moved_date_and_why():
     assert "Counting gives Tuesday 29 December 2026." in text
     assert "Christmas break, 25 December to 1 January" in text
     assert "next working day in January: Monday 4 January 2027" in text
-    assert "The SEND Tribunal must receive your appeal by Monday 4 January 2027." in text
+    assert "The tribunal must receive your appeal by Monday 4 January 2027." in text
     assert "Please check the date on your letter." in text
     assert get_content().services["sendias"].details["phone"].value in text
 
 
 def test_august_reply_says_the_mediation_day_is_not_moved():
     text = explain(work_out(APPEAL, D(2026, 6, 15), D(2026, 7, 1)), render)
-    assert "Contact the mediation adviser by Saturday 15 August 2026." in text
+    assert "decision letter: by Saturday 15 August 2026." in text
     assert "holiday dates do not change this day" in text
     assert "Counting gives Saturday 15 August 2026, which is in August." in text
     assert "first working day in September: Tuesday 1 September 2026" in text
@@ -386,6 +387,10 @@ def test_every_reply_is_plain_english_and_every_text_is_used():
     failing = [(name, measure(text)) for name, text in replies if not measure(text).ok]
     assert not failing
     every = "\n".join(text for _, text in replies)
+    # The form's questions and the summary's lines are used by their own modules.
+    content = get_content()
+    every += "\n".join(m.text for _, messages in deadline_replies.examples(content) + summary.examples(content)
+                       for m in messages)
     for where, text, _ in dl.every_text():
         if where.startswith("subjects."):
             continue
@@ -571,7 +576,7 @@ def test_traps_beside_a_real_date_do_not_hide_it():
 def test_a_certificate_dated_before_the_letter_gets_a_question_back():
     reading = read_date("1 March", TODAY, not_before=D(2026, 3, 18))
     assert reading.reason == BEFORE_LETTER
-    assert "before the date on the decision letter" in question(reading, CERTIFICATE, render)
+    assert "before the date on the council's letter" in question(reading, CERTIFICATE, render)
     assert read_date("1 April", TODAY, not_before=D(2026, 3, 18)).date == D(2026, 4, 1)
 
 
@@ -582,7 +587,7 @@ def test_a_certificate_dated_before_the_letter_gets_a_question_back():
         ("18 March 2024", LETTER, "more than a year ago"),
         ("next month", CERTIFICATE, "the date on the mediation certificate"),
         ("banana", DISCRIMINATION, "the date it happened"),
-        ("banana", LETTER, "the date printed on the decision letter"),
+        ("banana", LETTER, "the date printed on the council's letter telling you its decision"),
     ],
 )
 def test_questions_back_are_gentle_and_ask_for_the_right_date(said, asking, words):

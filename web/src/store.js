@@ -79,6 +79,7 @@ function isMessage(m) {
     (m.from === "user" || m.from === "bot" || m.from === "note") &&
     typeof m.text === "string" &&
     (m.buttons === undefined || Array.isArray(m.buttons)) &&
-    (m.private === undefined || typeof m.private === "boolean")
+    (m.private === undefined || typeof m.private === "boolean") &&
+    (m.copy === undefined || typeof m.copy === "string")
   );
 }

@@ -330,7 +330,10 @@ class Widget {
       .map((b) => ({ title: b.title, payload: b.payload }));
     this.hideTyping();
     if (data.metadata && data.metadata.asks_personal_detail === true) this.state.answerIsPrivate = true;
-    this.add({ from: "bot", text: data.text, buttons });
+    const message = { from: "bot", text: data.text, buttons };
+    const copy = data.metadata && data.metadata.keep_copy;
+    if (copy && typeof copy.text === "string") message.copy = copy.text;
+    this.add(message);
   }
 
   restart() {
@@ -394,7 +397,51 @@ class Widget {
       }
       item.append(group);
     }
+    if (typeof message.copy === "string") item.append(this.renderKeepCopy(message.copy));
     return item;
+  }
+
+  /**
+   * "Download" and "Print" for a summary the family may keep. The file is made
+   * in the browser from the text the server sent (nothing is fetched), as
+   * plain text, so nothing in it can run.
+   */
+  renderKeepCopy(copy) {
+    const doc = this.doc;
+    const group = el(doc, "div", "sw-buttons", { role: "group", "aria-label": "Keep a copy" });
+    const download = el(doc, "button", "sw-choice", { type: "button" });
+    download.textContent = "Download";
+    download.addEventListener("click", () => {
+      const view = doc.defaultView;
+      const url = view.URL.createObjectURL(new view.Blob([copy + "\n"], { type: "text/plain;charset=utf-8" }));
+      const link = el(doc, "a", "", { href: url, download: "walsall-send-next-steps.txt" });
+      doc.body.append(link);
+      link.click();
+      link.remove();
+      view.setTimeout(() => view.URL.revokeObjectURL(url), 10000);
+      this.setStatus("The summary was saved to your downloads.");
+    });
+    const print = el(doc, "button", "sw-choice", { type: "button" });
+    print.textContent = "Print";
+    print.addEventListener("click", () => this.printCopy(copy));
+    group.append(download, print);
+    return group;
+  }
+
+  /** Prints the summary alone, from a hidden frame holding it as text. */
+  printCopy(copy) {
+    const doc = this.doc;
+    const frame = el(doc, "iframe", "sw-print", { title: "Summary to print", "aria-hidden": "true", tabindex: "-1" });
+    doc.body.append(frame);
+    const page = frame.contentDocument;
+    const pre = page.createElement("pre");
+    pre.style.whiteSpace = "pre-wrap";
+    pre.style.font = "14px/1.5 sans-serif";
+    pre.textContent = copy;
+    page.body.append(pre);
+    frame.contentWindow.focus();
+    frame.contentWindow.print();
+    setTimeout(() => frame.remove(), 1000);
   }
 
   showTyping() {
