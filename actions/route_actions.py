@@ -6,8 +6,8 @@ from typing import Callable, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import replies
-from actions.base import ReplyAction, latest_intent
+from actions import fallback, replies
+from actions.base import ReplyAction, intent_ranking, latest_intent
 from actions.content import Content
 
 
@@ -15,6 +15,8 @@ class ActionExplainRoutes(ReplyAction):
     """The first reply to a disagreement: the routes that fit it, in order.
 
     Remembers the disagreement (slot ``disagreement``) for follow-up questions.
+    If the message also seemed to name another disagreement, offers it as a
+    button (:func:`also_mentioned`).
     """
 
     action_name = "action_explain_routes"
@@ -23,10 +25,16 @@ class ActionExplainRoutes(ReplyAction):
         intent = latest_intent(tracker)
         if intent not in content.disagreements:
             return replies.fallback_reply(content), []
-        return replies.routes_reply(content, intent), [
+        return replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent), [
             SlotSet("disagreement", intent),
             SlotSet("service", None),
         ]
+
+
+def also_mentioned(content: Content, tracker: Tracker, main: str) -> list:
+    """'You may also have mentioned another problem' with its button, or nothing (actions/fallback.py)."""
+    other = fallback.also_mentioned(intent_ranking(tracker), main, content.disagreements, fallback.thresholds())
+    return replies.also_mentioned_reply(content, other) if other else []
 
 
 class ActionExplainMediationVsDr(ReplyAction):
@@ -69,7 +77,11 @@ ANSWER_SERVICE = {
 
 class ActionAnswerQuestion(ReplyAction):
     """Answers a question about mediation, disagreement resolution, appeals, deadlines,
-    advocates, cost, a lost letter, a draft plan or a young person's own rights."""
+    advocates, cost, a lost letter, a draft plan or a young person's own rights.
+
+    A disagreement named in the same message ("they refused to assess, how
+    long do I have?") is offered as a button after the answer.
+    """
 
     action_name = "action_answer_question"
 
@@ -79,4 +91,5 @@ class ActionAnswerQuestion(ReplyAction):
         if answer is None:
             return replies.fallback_reply(content), []
         disagreement = tracker.get_slot("disagreement")
-        return answer(content, disagreement), [SlotSet("service", ANSWER_SERVICE.get(intent))]
+        return answer(content, disagreement) + also_mentioned(content, tracker, intent), [
+            SlotSet("service", ANSWER_SERVICE.get(intent))]
