@@ -11,7 +11,9 @@ family would get as the first reply:
   fallback, and whether its buttons hold the right topic;
 * final: the topic list and the phone numbers come only after a second
   message not understood, so a first message never gets them: counted here
-  to show it.
+  to show it. ``needs_another_try`` counts the in-scope messages whose first
+  stage did not offer their topic: they would press "Something else" and say
+  it again, and only those could end at the topic list (an upper bound).
 
 And on tests/nlu/two_problems.yml (each entry has ``text``, ``main`` and
 ``other``): how often the main problem is answered, and how often the other
@@ -149,6 +151,10 @@ def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> D
         per_intent[expected]["messages"] += 1
         if kind in FIRST_STAGE:
             per_intent[expected]["right_topic_offered"] += int(result["offered"])
+            if scope == "in_scope" and not result["offered"]:
+                # They press "Something else" and say it again; only if that is not
+                # understood either do they get the topic list and the phone numbers.
+                reach["needs_another_try"] += 1
             if expected in topics:
                 reach["first_stage"] += 1
                 reach["first_stage_right"] += int(result["offered"])
@@ -158,7 +164,8 @@ def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> D
     return {
         "totals": {k: totals.get(k, 0) for k in sorted(totals)},
         "outcomes": {k: totals.get(k, 0) for k in OUTCOMES},
-        "in_scope": {k: totals.get(f"in_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
+        "in_scope": {**{k: totals.get(f"in_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
+                     "needs_another_try": reach["needs_another_try"]},
         "out_of_scope": {k: totals.get(f"out_of_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
         "right_topic": {
             # Buttons of "Did you mean" or "which of these" (clarify): the criterion of issue 11.
@@ -205,14 +212,15 @@ def markdown(report: Dict[str, Any]) -> str:
              "Written by `scripts/fallback_stages.py`: the trained model's NLU, then the decision logic of",
              "`actions/fallback.py`. First message of a conversation; counts only.", "",
              f"Thresholds: {report['thresholds']}", ""]
-    head = "| set | messages | answered right | answered wrong | crisis reply | clarify | did you mean | no guess | final |"
-    lines += ["## What a first message gets", "", head, "|" + "---|" * 9]
+    head = ("| set | messages | answered right | answered wrong | crisis reply | clarify | did you mean | no guess "
+            "| final | needs another try |")
+    lines += ["## What a first message gets", "", head, "|" + "---|" * 10]
     for name, figures in report["sets"].items():
         for scope in ("in_scope", "out_of_scope"):
             f = figures[scope]
             lines.append(f"| {name} ({scope.replace('_', ' ')}) | {f['messages']} | {f['answered_right']} | "
                          f"{f['answered_wrong']} | {f['crisis']} | {f['clarify']} | {f['did_you_mean']} | "
-                         f"{f['no_guess']} | {f['final']} |")
+                         f"{f['no_guess']} | {f['final']} | {f.get('needs_another_try', '-')} |")
     lines += ["", "## The right topic among the buttons", "",
               "| set | Did you mean / which of these: right topic offered | any first-stage reply |", "|---|---|---|"]
     for name, figures in report["sets"].items():
@@ -266,7 +274,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         i, r = figures["in_scope"], figures["right_topic"]
         print(f"{name}: {i['messages']} in scope: answered right {i['answered_right']}, wrong {i['answered_wrong']}, "
               f"crisis reply {i['crisis']}, clarify {i['clarify']}, did you mean {i['did_you_mean']}, "
-              f"no guess {i['no_guess']}, final {i['final']}; out of scope {figures['out_of_scope']}")
+              f"no guess {i['no_guess']}, final {i['final']} (needs another try {i['needs_another_try']}); "
+              f"out of scope {figures['out_of_scope']}")
         print(f"  right topic among the Did you mean buttons: {ratio(r['right_topic_offered'], r['reached_did_you_mean'])}; "
               f"any first-stage reply: {ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])}")
         if args.min_right_topic is not None and r["reached_did_you_mean"]:

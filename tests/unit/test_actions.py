@@ -64,8 +64,8 @@ def test_routes_offer_a_second_disagreement_named_in_the_same_message():
                {"name": "disagree_sen_provision", "confidence": 0.33}]
     messages, events = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
     assert "Here is what you can do:" in messages[0]["text"]
-    assert "also have mentioned another problem" in messages[-1]["text"]
-    assert payloads(messages[-1:]) == ["/disagree_sen_provision"]
+    also = [m for m in messages if "also have mentioned another problem" in m["text"]]
+    assert len(also) == 1 and payloads(also) == ["/disagree_sen_provision"]
     assert SlotSet("disagreement", "refused_assessment") in events  # the main problem is the one answered
 
 
@@ -73,14 +73,15 @@ def test_routes_offer_nothing_more_for_one_problem():
     ranking = [{"name": "refused_assessment", "confidence": 0.95},
                {"name": "refused_reassessment", "confidence": 0.03}]
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
-    assert len(messages) == 1 and "/refused_reassessment" not in payloads(messages)
+    assert "also have mentioned" not in texts(messages) and "/refused_reassessment" not in payloads(messages)
 
 
 def test_a_question_offers_the_disagreement_named_with_it():
     ranking = [{"name": "ask_deadline", "confidence": 0.7}, {"name": "plan_ceasing", "confidence": 0.25}]
     messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", ranking=ranking))
     assert "There are two time limits" in messages[0]["text"]
-    assert payloads(messages[-1:]) == ["/plan_ceasing"]
+    also = [m for m in messages if "also have mentioned another problem" in m["text"]]
+    assert len(also) == 1 and payloads(also) == ["/plan_ceasing"]
 
 
 def test_routes_buttons_for_an_appealable_decision():

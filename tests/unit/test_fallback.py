@@ -156,7 +156,10 @@ def test_thresholds_fall_back_to_the_defaults_without_a_readable_config(tmp_path
 def test_every_disagreement_and_question_intent_has_a_title_for_did_you_mean():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     intents = set(domain["intents"])
-    questions = {i for i in intents if i.startswith("ask_")} | {"contact_case_officer", "request_human", "lost_letter"}
+    # The question intents of docs/intents.md (request_summary once it is in the domain).
+    questions = intents & ({i for i in intents if i.startswith("ask_")}
+                           | {"contact_case_officer", "request_human", "lost_letter", "request_summary"})
+    assert len(questions) >= 15
     disagreements = intents & set(CONTENT.disagreements)
     assert len(disagreements) == 13
     missing = sorted(i for i in questions | disagreements if i not in TOPICS)

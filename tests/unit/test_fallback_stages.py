@@ -36,6 +36,7 @@ def test_summary_counts_the_right_topic_only_where_a_topic_was_meant():
     assert summary["right_topic"] == {"reached_did_you_mean": 2, "right_topic_offered": 1,
                                       "reached_any_first_stage": 3, "right_topic_in_any_first_stage": 2}
     assert summary["in_scope"]["messages"] == 4 and summary["in_scope"]["did_you_mean"] == 3
+    assert summary["in_scope"]["needs_another_try"] == 2  # ask_cost and greet: their topic was not offered
     assert summary["out_of_scope"] == {"messages": 1, "answered_right": 1, "answered_wrong": 0, "crisis": 0,
                                        "clarify": 0, "did_you_mean": 0, "no_guess": 0, "final": 0}
     assert summary["per_intent"]["ask_tribunal"]["right_topic_offered"] == 1
