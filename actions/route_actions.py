@@ -32,9 +32,15 @@ class ActionExplainRoutes(ReplyAction):
 
 
 def also_mentioned(content: Content, tracker: Tracker, main: str) -> list:
-    """'You may also have mentioned another problem' with its button, or nothing (actions/fallback.py)."""
+    """'You may also have mentioned another problem' with its button, or nothing (actions/fallback.py).
+
+    Not the disagreement the conversation is already about: a question about
+    it ("how long do I have to appeal the refusal?") names it again.
+    """
     other = fallback.also_mentioned(intent_ranking(tracker), main, content.disagreements, fallback.thresholds())
-    return replies.also_mentioned_reply(content, other) if other else []
+    if other is None or other == tracker.get_slot("disagreement"):
+        return []
+    return replies.also_mentioned_reply(content, other)
 
 
 class ActionExplainMediationVsDr(ReplyAction):

@@ -76,6 +76,12 @@ def test_routes_offer_nothing_more_for_one_problem():
     assert "also have mentioned" not in texts(messages) and "/refused_reassessment" not in payloads(messages)
 
 
+def test_a_question_about_the_disagreement_already_discussed_offers_nothing_more():
+    ranking = [{"name": "ask_deadline", "confidence": 0.7}, {"name": "plan_ceasing", "confidence": 0.25}]
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", {"disagreement": "plan_ceasing"}, ranking))
+    assert "also have mentioned" not in texts(messages)
+
+
 def test_a_question_offers_the_disagreement_named_with_it():
     ranking = [{"name": "ask_deadline", "confidence": 0.7}, {"name": "plan_ceasing", "confidence": 0.25}]
     messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", ranking=ranking))
