@@ -77,8 +77,8 @@ class Thresholds:
 
     * ``guess`` 0.05: the model spreads its confidence over about 40 intents
       (0.025 each if it knew nothing); a topic with twice that is a real
-      candidate, one with less is noise that would crowd out the
-      "Something else" the family may need;
+      candidate, one with less is noise: a button the family would not
+      recognise, and one more to read before "Something else";
     * ``also`` 0.10: on the one-problem development examples the model
       answered right, the second-ranked intent stayed under 0.06; it reached
       0.17 and 0.19 only where the model answered wrong (and one of those
