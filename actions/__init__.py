@@ -3,6 +3,7 @@
 Modules:
   content.py   reads content/*.yml: services, routes, wording (the council edits those)
   replies.py   plain functions that compose every reply from content and context
+  fallback.py  when NLU is unsure ("Did you mean"), and a second problem in one message
   safety.py    the keyword safety net for crisis messages
   base.py      the base class every action uses: thin, and never fails silently
   *_actions.py the rasa-sdk actions, one module per concern

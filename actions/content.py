@@ -138,6 +138,10 @@ class Content:
             text = rendered
         return tidy(text)
 
+    def titled_intents(self) -> "tuple[str, ...]":
+        """Every intent with a title (disagreements, then questions): what "Did you mean" can offer."""
+        return (*self.disagreements, *(i for i in self.button_titles if i not in self.disagreements))
+
     def button_title(self, intent: str) -> str:
         """Button text for an intent: from the buttons list, or a disagreement's label."""
         if intent in self.button_titles:

@@ -1,4 +1,4 @@
-"""Conversation-level actions: the opening message, not understood, out of scope."""
+"""Conversation-level actions: the opening message, not understood (two stages), out of scope."""
 from __future__ import annotations
 
 from typing import List
@@ -6,14 +6,14 @@ from typing import List
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
 
-from actions import replies
+from actions import fallback, replies
 from actions.base import ReplyAction, intent_ranking
 from actions.callback_actions import forget_draft
 from actions.content import Content
 from enquiries.db import retention_days
 
-# When NLU is unsure, offer the disagreement types it was torn between, if any
-# of them reached this confidence.
+# An out-of-scope reply also offers the disagreement types NLU considered, if
+# any of them reached this confidence.
 CANDIDATE_CONFIDENCE = 0.15
 MAX_CANDIDATES = 3
 
@@ -43,14 +43,42 @@ def candidate_disagreements(ranking: List[dict], known: List[str]) -> List[str]:
     return out[:MAX_CANDIDATES]
 
 
+class ActionDidYouMean(ReplyAction):
+    """NLU is unsure: "Did you mean" with the likely topics, never a guessed route.
+
+    The first stage of the two-stage fallback (actions/fallback.py): the two
+    or three most likely topics, or the two that were too close to call, and
+    "Something else"; or, with no likely topic, a request to say it another
+    way with the main topics. The insights report counts this action.
+    """
+
+    action_name = "action_did_you_mean"
+
+    def respond(self, content: Content, tracker: Tracker):
+        stage = fallback.first_stage(intent_ranking(tracker), frozenset(content.titled_intents()),
+                                     fallback.thresholds())
+        return replies.did_you_mean_reply(content, stage), []
+
+
+class ActionAskRephrase(ReplyAction):
+    """After "Something else" (or "no") under "Did you mean": please say it another way."""
+
+    action_name = "action_ask_rephrase"
+
+    def respond(self, content: Content, tracker: Tracker):
+        return replies.rephrase_reply(content), []
+
+
 class ActionFallbackHelp(ReplyAction):
-    """Not sure what the family means: ask, with buttons, never guess a route."""
+    """Still not understood (or the dialogue policies are unsure): every topic and the phone numbers.
+
+    Never a dead end: the family can choose any topic, or phone a person.
+    """
 
     action_name = "action_fallback_help"
 
     def respond(self, content: Content, tracker: Tracker):
-        candidates = candidate_disagreements(intent_ranking(tracker), list(content.disagreements))
-        return replies.fallback_reply(content, candidates), []
+        return replies.fallback_reply(content), []
 
 
 class ActionOutOfScope(ReplyAction):

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.content import Content, MissingDetail
+from actions.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
 
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
 SETTING = "setting"
 # How a contact detail is introduced on its line, in this order.
 DETAIL_LABELS = (("phone", "phone"), ("text", "text"), ("email", "email"), ("web", "website"))
 
+
+# "Something else" under "Did you mean" says no: the rules then ask them to say it another way.
+SOMETHING_ELSE_PAYLOAD = "/deny"
 
 # Topics with one fixed text and buttons, whatever the disagreement.
 SIMPLE_TOPICS = ("advocate", "cost", "mediation_day", "lost_letter", "draft_plan", "young_person")
@@ -247,12 +251,50 @@ def resume_reply(content: Content, disagreement: str) -> List[Message]:
     return [Message(content.render(content.topics["crisis_resume"]), buttons(content, [disagreement]))]
 
 
-def fallback_reply(content: Content, candidates: Sequence[str] = ()) -> List[Message]:
-    """Not understood: offer the likely disagreement types if there are any, else the main topics."""
-    if candidates:
-        return [Message(content.render(content.topics["clarify"]), buttons(content, candidates))]
+def something_else(content: Content) -> Button:
+    """The last button of a "Did you mean": sends "no", which asks them to say it another way."""
+    return Button(content.topics["did_you_mean"]["something_else"], SOMETHING_ELSE_PAYLOAD)
+
+
+def _unsure_hints(content: Content, maybe_out_of_scope: bool, maybe_crisis: bool) -> List[str]:
+    lines = []
+    if maybe_crisis:
+        lines.append(content.render(content.topics["unsure_danger"]))
+    if maybe_out_of_scope:
+        lines.append(content.render(content.topics["unsure_other_help"]))
+    return lines
+
+
+def did_you_mean_reply(content: Content, stage: FirstStage) -> List[Message]:
+    """The first reply when NLU is unsure (actions/fallback.py): never a guessed route.
+
+    ``clarify`` and ``did_you_mean`` offer their topics and "Something else";
+    ``no_guess`` asks them to say it another way, with the main topics.
+    """
+    hints = _unsure_hints(content, stage.maybe_out_of_scope, stage.maybe_crisis)
+    if stage.kind == NO_GUESS or not stage.topics:
+        topic = content.topics["no_guess"]
+        text = "\n".join([content.render(topic["text"]), *hints])
+        return [Message(text, buttons(content, topic["buttons"]))]
+    question = content.topics["clarify"] if stage.kind == CLARIFY else content.topics["did_you_mean"]["text"]
+    text = "\n".join([content.render(question), *hints])
+    return [Message(text, (*buttons(content, stage.topics), something_else(content)))]
+
+
+def rephrase_reply(content: Content) -> List[Message]:
+    """After "Something else": please say it another way."""
+    return [Message(content.render(content.topics["rephrase"]))]
+
+
+def fallback_reply(content: Content) -> List[Message]:
+    """Not understood again: every topic as a button, and the people to phone."""
     topic = content.topics["fallback"]
     return [Message(content.render(topic["text"]), buttons(content, topic["buttons"]))]
+
+
+def also_mentioned_reply(content: Content, other: str) -> List[Message]:
+    """After the answer to the main problem: the other problem the message seemed to name."""
+    return [Message(content.render(content.topics["also_mentioned"]), buttons(content, [other]))]
 
 
 def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List[Message]:
@@ -300,8 +342,15 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("crisis", crisis_reply(content)),
         # Any disagreement can be offered back after the crisis reply (and its button is accepted).
         *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
+        # "Did you mean" offers two or three of these (so every topic's button is accepted).
+        ("did_you_mean", did_you_mean_reply(content, FirstStage(DID_YOU_MEAN, content.titled_intents()))),
+        ("did_you_mean_hints", did_you_mean_reply(
+            content, FirstStage(DID_YOU_MEAN, content.titled_intents()[:2], True, True))),
+        ("clarify", did_you_mean_reply(content, FirstStage(CLARIFY, content.titled_intents()[:2]))),
+        ("no_guess", did_you_mean_reply(content, FirstStage(NO_GUESS, (), True, True))),
+        ("rephrase", rephrase_reply(content)),
         ("fallback", fallback_reply(content)),
-        ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
+        ("also_mentioned", also_mentioned_reply(content, next(iter(content.disagreements)))),
         ("out_of_scope", out_of_scope_reply(content)),
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content, 30)),
@@ -321,5 +370,6 @@ __all__ = [
     "Button", "Message", "routes_reply", "mediation_vs_dr_reply",
     "disagreement_resolution_reply", "mediation_reply", "tribunal_reply", "deadline_reply",
     "simple_topic_reply", "service_reply", "contact_reply",
-    "crisis_reply", "resume_reply", "fallback_reply", "out_of_scope_reply", "intro_reply", "all_replies",
+    "crisis_reply", "resume_reply", "did_you_mean_reply", "rephrase_reply", "fallback_reply",
+    "also_mentioned_reply", "out_of_scope_reply", "intro_reply", "all_replies",
 ]

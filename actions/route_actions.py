@@ -6,8 +6,8 @@ from typing import Callable, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import replies
-from actions.base import ReplyAction, latest_intent
+from actions import fallback, replies
+from actions.base import ReplyAction, intent_ranking, latest_intent
 from actions.content import Content
 from actions.deadline_actions import clear_dates, leave_deadline_form
 
@@ -16,6 +16,8 @@ class ActionExplainRoutes(ReplyAction):
     """The first reply to a disagreement: the routes that fit it, in order.
 
     Remembers the disagreement (slot ``disagreement``) for follow-up questions.
+    If the message also seemed to name another disagreement, offers it as a
+    button (:func:`also_mentioned`).
     """
 
     action_name = "action_explain_routes"
@@ -28,7 +30,19 @@ class ActionExplainRoutes(ReplyAction):
         if intent != tracker.get_slot("disagreement"):
             # Dates worked out for another decision must not follow this one.
             events += [*clear_dates(), *leave_deadline_form(tracker)]
-        return replies.routes_reply(content, intent), events
+        return replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent), events
+
+
+def also_mentioned(content: Content, tracker: Tracker, main: str) -> list:
+    """'You may also have mentioned another problem' with its button, or nothing (actions/fallback.py).
+
+    Not the disagreement the conversation is already about: a question about
+    it ("how long do I have to appeal the refusal?") names it again.
+    """
+    other = fallback.also_mentioned(intent_ranking(tracker), main, content.disagreements, fallback.thresholds())
+    if other is None or other == tracker.get_slot("disagreement"):
+        return []
+    return replies.also_mentioned_reply(content, other)
 
 
 class ActionExplainMediationVsDr(ReplyAction):
@@ -71,7 +85,11 @@ ANSWER_SERVICE = {
 
 class ActionAnswerQuestion(ReplyAction):
     """Answers a question about mediation, disagreement resolution, appeals, deadlines,
-    advocates, cost, a lost letter, a draft plan or a young person's own rights."""
+    advocates, cost, a lost letter, a draft plan or a young person's own rights.
+
+    A disagreement named in the same message ("they refused to assess, how
+    long do I have?") is offered as a button after the answer.
+    """
 
     action_name = "action_answer_question"
 
@@ -81,4 +99,5 @@ class ActionAnswerQuestion(ReplyAction):
         if answer is None:
             return replies.fallback_reply(content), []
         disagreement = tracker.get_slot("disagreement")
-        return answer(content, disagreement), [SlotSet("service", ANSWER_SERVICE.get(intent))]
+        return answer(content, disagreement) + also_mentioned(content, tracker, intent), [
+            SlotSet("service", ANSWER_SERVICE.get(intent))]

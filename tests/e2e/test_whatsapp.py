@@ -159,6 +159,16 @@ def test_a_number_is_ordinary_text_when_no_options_were_offered(stack, twilio, f
     assert not any(r.startswith(tuple(ANSWERS.values())) for r in replies)
 
 
+def test_did_you_mean_is_a_numbered_list_and_something_else_is_an_option(stack, twilio, family):
+    offered = menu(say(stack, twilio, family, "i dont agree with what they decided about my son"))
+    assert 2 <= len(offered) <= 4 and offered[-1] == "Something else"
+    again = say(stack, twilio, family, str(len(offered)))
+    assert "in your own words" in again[0] and MENU_HEADING not in again[0]
+    final = "\n".join(say(stack, twilio, family, "erm"))
+    assert SENDIAS in final and "999" in final
+    assert "1. The council won't assess" in final and not shown_payloads(final)
+
+
 def test_unsigned_or_tampered_webhooks_are_refused_and_answered_by_no_one(stack, twilio, family):
     fields = webhook_fields(family, "the council refused to assess my son")
     good = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL, fields)

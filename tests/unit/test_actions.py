@@ -8,7 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
 from actions.callback_actions import ActionTalkToSomeone
-from actions.conversation_actions import ActionFallbackHelp, ActionOutOfScope, ActionSessionStart
+from actions.conversation_actions import (
+    ActionAskRephrase, ActionDidYouMean, ActionFallbackHelp, ActionOutOfScope, ActionSessionStart,
+)
 from actions.route_actions import ActionAnswerQuestion, ActionExplainMediationVsDr, ActionExplainRoutes
 from actions.safety_actions import ActionCrisis
 from actions.service_actions import ActionPointToService
@@ -53,8 +55,39 @@ def test_routes_action_renders_routes_and_remembers_the_disagreement(disagreemen
 
 def test_routes_action_falls_back_for_a_non_disagreement_intent():
     messages, events = run(ActionExplainRoutes(), tracker("greet"))
-    assert "did not understand" in texts(messages)
+    assert "not sure what you mean" in texts(messages) and "01922 652871" in texts(messages)
     assert events == []
+
+
+def test_routes_offer_a_second_disagreement_named_in_the_same_message():
+    ranking = [{"name": "refused_assessment", "confidence": 0.61},
+               {"name": "disagree_sen_provision", "confidence": 0.33}]
+    messages, events = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
+    assert "Here is what you can do:" in messages[0]["text"]
+    also = [m for m in messages if "also have mentioned another problem" in m["text"]]
+    assert len(also) == 1 and payloads(also) == ["/disagree_sen_provision"]
+    assert SlotSet("disagreement", "refused_assessment") in events  # the main problem is the one answered
+
+
+def test_routes_offer_nothing_more_for_one_problem():
+    ranking = [{"name": "refused_assessment", "confidence": 0.95},
+               {"name": "refused_reassessment", "confidence": 0.03}]
+    messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
+    assert "also have mentioned" not in texts(messages) and "/refused_reassessment" not in payloads(messages)
+
+
+def test_a_question_about_the_disagreement_already_discussed_offers_nothing_more():
+    ranking = [{"name": "ask_deadline", "confidence": 0.7}, {"name": "plan_ceasing", "confidence": 0.25}]
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", {"disagreement": "plan_ceasing"}, ranking))
+    assert "also have mentioned" not in texts(messages)
+
+
+def test_a_question_offers_the_disagreement_named_with_it():
+    ranking = [{"name": "ask_deadline", "confidence": 0.7}, {"name": "plan_ceasing", "confidence": 0.25}]
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", ranking=ranking))
+    assert "There are two time limits" in messages[0]["text"]
+    also = [m for m in messages if "also have mentioned another problem" in m["text"]]
+    assert len(also) == 1 and payloads(also) == ["/plan_ceasing"]
 
 
 def test_routes_buttons_for_an_appealable_decision():
@@ -193,23 +226,52 @@ def test_crisis_offers_a_way_back_to_a_disagreement_described_in_the_same_messag
     assert payloads(messages) == ["/refused_assessment"]
 
 
-def test_fallback_asks_between_the_disagreements_nlu_was_torn_between():
+def test_did_you_mean_offers_the_likely_topics_and_something_else():
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.45},
-        {"name": "refused_assessment", "confidence": 0.41},
-        {"name": "refused_reassessment", "confidence": 0.38},
-        {"name": "greet", "confidence": 0.1},
+        {"name": "refused_assessment", "confidence": 0.31},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "ask_tribunal", "confidence": 0.12},
+        {"name": "refused_reassessment", "confidence": 0.08},
+        {"name": "plan_ceasing", "confidence": 0.06},
     ]
-    messages, _ = run(ActionFallbackHelp(), tracker("nlu_fallback", ranking=ranking))
+    messages, events = run(ActionDidYouMean(), tracker("nlu_fallback", ranking=ranking))
+    assert "Did you mean" in texts(messages) and "did not understand" not in texts(messages)
+    assert payloads(messages) == ["/refused_assessment", "/ask_tribunal", "/refused_reassessment", "/deny"]
+    assert messages[0]["buttons"][-1]["title"] == "Something else"
+    assert events == []
+
+
+def test_did_you_mean_asks_between_two_close_disagreements():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "refused_assessment", "confidence": 0.48},
+        {"name": "refused_reassessment", "confidence": 0.42},
+        {"name": "greet", "confidence": 0.05},
+    ]
+    messages, _ = run(ActionDidYouMean(), tracker("nlu_fallback", ranking=ranking))
     assert "Which of these" in texts(messages)
-    assert payloads(messages) == ["/refused_assessment", "/refused_reassessment"]
+    assert payloads(messages) == ["/refused_assessment", "/refused_reassessment", "/deny"]
 
 
-def test_fallback_with_no_likely_disagreement_offers_the_main_topics():
+def test_did_you_mean_with_no_likely_topic_asks_for_other_words():
     ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.3}]
-    messages, _ = run(ActionFallbackHelp(), tracker("nlu_fallback", ranking=ranking))
-    assert "did not understand" in texts(messages)
+    messages, _ = run(ActionDidYouMean(), tracker("nlu_fallback", ranking=ranking))
+    assert "other words" in texts(messages)
     assert len(payloads(messages)) >= 4
+
+
+def test_something_else_asks_them_to_say_it_another_way():
+    messages, events = run(ActionAskRephrase(), tracker("deny"))
+    assert "in your own words" in texts(messages) and events == []
+
+
+def test_final_fallback_offers_every_disagreement_and_the_phone_numbers():
+    messages, _ = run(ActionFallbackHelp(), tracker("nlu_fallback", ranking=[]))
+    text = texts(messages)
+    assert all(number in text for number in ("01922 652871", "01922 650330", "01922 650000", "999"))
+    assert {f"/{d}" for d in CONTENT.disagreements} <= set(payloads(messages))
+    assert "/request_human" in payloads(messages)
 
 
 def test_out_of_scope_points_to_the_council():
