@@ -141,16 +141,25 @@ def test_the_component_loads_from_the_installed_package_without_network(monkeypa
     spacy_nlp = SpacyNLP.create({**SpacyNLP.get_default_config(), "model": "build/spacy_en_lookup"},
                                 storage, resource, context)
     tokenizer = SpacyTokenizer.create(SpacyTokenizer.get_default_config(), storage, resource, context)
-    featurizer = SentenceFeaturizer.create(SentenceFeaturizer.get_default_config(), storage, resource,
-                                           context)
+    defaults = SentenceFeaturizer.get_default_config()
+    sentence_only = SentenceFeaturizer.create(defaults, storage, resource, context)
+    with_tokens = SentenceFeaturizer.create({**defaults, "sequence_features": True}, storage, resource,
+                                            context)
 
-    message = Message.build("the council said no to an assessment for my daughter")
-    spacy_nlp.process([message], spacy_nlp.provide())
-    tokenizer.process([message])
-    featurizer.process([message])
+    def featurized(featurizer):
+        message = Message.build("the council said no to an assessment for my daughter")
+        spacy_nlp.process([message], spacy_nlp.provide())
+        tokenizer.process([message])
+        featurizer.process([message])
+        return message
 
+    message = featurized(sentence_only)
     sequence, sentence = message.get_dense_features(TEXT)
-    n_tokens = len(message.get("text_tokens"))
-    assert sequence.features.shape == (n_tokens, DIMENSION)
+    assert sequence is None
     assert sentence.features.shape == (1, DIMENSION)
     assert abs(np.linalg.norm(sentence.features) - 1.0) < 1e-5
+
+    message = featurized(with_tokens)
+    sequence, sentence = message.get_dense_features(TEXT)
+    assert sequence.features.shape == (len(message.get("text_tokens")), DIMENSION)
+    assert sentence.features.shape == (1, DIMENSION)
