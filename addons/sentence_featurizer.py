@@ -51,6 +51,10 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             # Also one vector per token. Off: in 5-fold cross-validation DIET did
             # no better with them than with the sentence vector alone (README).
             "sequence_features": False,
+            # The sentence vector has length 1 (as sentence-transformers gives it);
+            # DIET sees it multiplied by this, so that it weighs about as much as
+            # the model's raw token vectors (length 6 to 12) would.
+            "sentence_scale": 1.0,
             # onnxruntime threads per message: 1 suits a server on 2 shared cores.
             "threads": 1,
             "max_tokens": MAX_TOKENS,
@@ -84,7 +88,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             return
         encoded = self.encoder.encode([m.get(attribute) for m in todo])
         for message, enc in zip(todo, encoded):
-            sentence = enc.sentence_vector()[None, :]
+            sentence = enc.sentence_vector()[None, :] * float(self._config["sentence_scale"])
             sequence = None
             if self._config["sequence_features"]:
                 tokens = message.get(TOKENS_NAMES[attribute])

@@ -5,8 +5,9 @@ the same pipeline without `addons.sentence_featurizer.SentenceFeaturizer`) it
 measures, on the same machine in the same run:
   * `rasa train` of the whole model (forced) and the model's size;
   * the dense featurizers' own time per message (each `process` call timed
-    inside the real, loaded pipeline) and the whole NLU parse, over every
-    training example's text, one message at a time;
+    inside the real, loaded pipeline: wall-clock, and CPU time of the process,
+    which other work on a shared machine disturbs less) and the whole NLU
+    parse, over every training example's text, one message at a time;
   * the Rasa server's memory (RSS) after start and after the messages, and its
     end-to-end latency through the REST webhook (one conversation at a time,
     the real action server behind it).
@@ -84,16 +85,22 @@ def component_times(model: Path) -> Dict[str, Dict[str, float]]:
 
 def _time_components(model: str, out: str) -> None:
     import importlib
+    import logging
 
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # and no message text in any log
+    logging.getLogger().setLevel(logging.WARNING)
 
     spent: Dict[str, List[float]] = {"NLU parse": []}
 
     def timed(name: str, method: Callable) -> Callable:
         def wrapper(self, messages, *args, **kwargs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             result = method(self, messages, *args, **kwargs)
             spent.setdefault(name, []).append(time.perf_counter() - start)
+            spent.setdefault(f"{name} CPU", []).append(time.process_time() - cpu)
             return result
         return wrapper
 
@@ -168,16 +175,19 @@ def table(rows: List[Dict[str, object]]) -> str:
         f"one message at a time, inside the loaded pipeline. Server: {SERVER_MESSAGES} messages "
         "through the REST webhook, one conversation at a time.",
         "",
-        "| pipeline | rasa train (s) | model (MB) | dense featurizer p50 / p95 (ms) | NLU parse p50 / p95 (ms) "
-        "| server p50 / p95 (ms) | Rasa RSS start / end (MB) |",
-        "|---|---|---|---|---|---|---|",
+        "| pipeline | rasa train (s) | model (MB) | dense featurizer p50 / p95 (ms) | its CPU p50 / p95 (ms) "
+        "| NLU parse p50 / p95 (ms) | server p50 / p95 (ms) | Rasa RSS start / end (MB) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         times = r["times"]
-        featurizers = [f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items() if n != "NLU parse"]
+        wall = [f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items()
+                if n != "NLU parse" and not n.endswith(" CPU")]
+        cpu = [f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items() if n.endswith(" CPU")]
         nlu = times["NLU parse"]
         lines.append(
-            f"| {r['name']} | {r['train_s']:.0f} | {r['size_mb']:.1f} | {', '.join(featurizers) or 'none'} "
+            f"| {r['name']} | {r['train_s']:.0f} | {r['size_mb']:.1f} | {', '.join(wall) or 'none'} "
+            f"| {', '.join(cpu) or 'none'} "
             f"| {nlu['p50']:.1f} / {nlu['p95']:.1f} | {r['server']['p50']:.0f} / {r['server']['p95']:.0f} "
             f"| {r['rss_start']:.0f} / {r['rss_end']:.0f} |"
         )

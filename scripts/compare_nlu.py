@@ -1,7 +1,8 @@
 """Compare NLU pipelines side by side, in one run: held-out set and cross-validation.
 
 Not a test: it prints figures. For each NAME=CONFIG it
-  * trains the NLU model alone (timed);
+  * trains the NLU model alone (training time: see scripts/bench_encoder.py, which
+    forces a fresh training; here Rasa's cache may reuse earlier work);
   * tests it on each held-out file (--holdout, default tests/nlu/holdout.yml);
   * runs a stratified k-fold cross-validation on data/nlu (`rasa test nlu
     --cross-validation`) with the same folds for every configuration (Rasa draws
@@ -59,7 +60,7 @@ def compare(name: str, config: Path, out: Path, holdouts: List[Path], folds: int
     work.mkdir(parents=True)
     row: Dict[str, object] = {"name": name, "config": str(config)}
     print(f"[{name}] training NLU...", flush=True)
-    row["train_s"] = rasa(["train", "nlu", "--config", str(config), "--nlu", "data/nlu", "--out", str(work),
+    rasa(["train", "nlu", "--config", str(config), "--nlu", "data/nlu", "--out", str(work),
                            "--fixed-model-name", "nlu"], work / "train.log")
     for holdout in holdouts:
         print(f"[{name}] held-out {holdout.name}...", flush=True)
@@ -77,8 +78,8 @@ def compare(name: str, config: Path, out: Path, holdouts: List[Path], folds: int
 
 
 def table(rows: List[Dict[str, object]], holdouts: List[Path], folds: int) -> str:
-    head = "| pipeline | NLU training (s) |"
-    rule = "|---|---|"
+    head = "| pipeline |"
+    rule = "|---|"
     for h in holdouts:
         head += f" {h.name}: accuracy | macro F1 | weakest intents |"
         rule += "---|---|---|"
@@ -87,7 +88,7 @@ def table(rows: List[Dict[str, object]], holdouts: List[Path], folds: int) -> st
         rule += "---|---|---|"
     lines = [head, rule]
     for r in rows:
-        line = f"| {r['name']} | {r['train_s']:.0f} |"
+        line = f"| {r['name']} |"
         for key in [h.stem for h in holdouts] + (["cv"] if folds else []):
             s = r[key]
             line += f" {s['accuracy']:.3f} | {s['macro_f1']:.3f} | {s['weakest']} |"
@@ -102,8 +103,10 @@ def main() -> None:
     parser.add_argument("--holdout", type=Path, action="append")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true")
+    parser.add_argument("--no-holdout", action="store_true",
+                        help="cross-validation only (for tuning: settings are never chosen on a held-out set)")
     args = parser.parse_args()
-    holdouts = args.holdout or [ROOT / "tests" / "nlu" / "holdout.yml"]
+    holdouts = [] if args.no_holdout else args.holdout or [ROOT / "tests" / "nlu" / "holdout.yml"]
     folds = 0 if args.no_cv else args.folds
     rows = []
     for item in args.configs:

@@ -142,9 +142,9 @@ def test_the_component_loads_from_the_installed_package_without_network(monkeypa
                                 storage, resource, context)
     tokenizer = SpacyTokenizer.create(SpacyTokenizer.get_default_config(), storage, resource, context)
     defaults = SentenceFeaturizer.get_default_config()
-    sentence_only = SentenceFeaturizer.create(defaults, storage, resource, context)
-    with_tokens = SentenceFeaturizer.create({**defaults, "sequence_features": True}, storage, resource,
-                                            context)
+    sentence_only = SentenceFeaturizer.create({**defaults, "sentence_scale": 1.0}, storage, resource, context)
+    with_tokens = SentenceFeaturizer.create({**defaults, "sequence_features": True, "sentence_scale": 8},
+                                            storage, resource, context)
 
     def featurized(featurizer):
         message = Message.build("the council said no to an assessment for my daughter")
@@ -163,3 +163,4 @@ def test_the_component_loads_from_the_installed_package_without_network(monkeypa
     sequence, sentence = message.get_dense_features(TEXT)
     assert sequence.features.shape == (len(message.get("text_tokens")), DIMENSION)
     assert sentence.features.shape == (1, DIMENSION)
+    assert abs(np.linalg.norm(sentence.features) - 8.0) < 1e-4
