@@ -14,7 +14,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train widget test content-check replies bench load lock clean
+.PHONY: help setup run shell train widget test evaluate content-check replies bench load lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-
 
 # `make bench` compares this commit with BASE (a commit or branch) and Rasa's default config.
 BASE ?= HEAD~1
+
+evaluate: $(MODEL) ## NLU figures on both held-out sets, fallback stages, 5-fold cross-validation (results/evaluate.md)
+	$(PY) scripts/evaluate.py --model $(MODEL)
 
 bench: $(MODEL) ## Benchmark: this commit against BASE (default HEAD~1) and Rasa's default config (results/bench.md)
 	$(PY) scripts/bench.py --base $(BASE) $(BENCH_ARGS)

@@ -31,10 +31,8 @@ step "training data (rasa data validate)" \
 step "dialogue test stories (rasa test core)" \
   quiet results/test_core.log "$RASA" test core --model "$MODEL" --stories tests/stories \
   --out results/core --fail-on-prediction-errors
-step "held-out NLU test set (rasa test nlu)" \
-  quiet results/test_nlu.log "$RASA" test nlu --model "$MODEL" --nlu tests/nlu/holdout.yml \
-  --out results/nlu --no-plot
-step "held-out macro F1 >= 0.90" "$PY" scripts/nlu_gate.py results/nlu/intent_report.json 0.90
+step "NLU on both held-out sets, fallback stages, cross-validation (make evaluate; gated)" \
+  "$PY" scripts/evaluate.py --model "$MODEL" --gate
 step "unit and end-to-end tests (pytest)" "$PY" -m pytest tests
 
 if ((${#failed[@]})); then
