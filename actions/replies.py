@@ -14,6 +14,9 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from actions.content import Content, MissingDetail
 from actions.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
 
+# Punjabi or Urdu in Latin letters (actions/languages.py), answered in English.
+ROMANISED = "pa_ur_latn"
+
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
 SETTING = "setting"
 # How a contact detail is introduced on its line, in this order.
@@ -305,6 +308,26 @@ def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List
     return [Message(text, buttons(content, candidates))]
 
 
+def other_language_reply(content: Content, language: str, candidates: Sequence[str] = ()) -> List[Message]:
+    """A family who wrote in another language: one short message in that language.
+
+    Punjabi or Urdu in Latin letters (ROMANISED) gets the English reply, with
+    any disagreement the model also saw offered as a button.
+    """
+    if language in content.languages:
+        return [Message(content.render(content.languages[language]["text"]))]
+    text = content.render(content.romanised)
+    if candidates:
+        text += "\n" + content.render(content.topics["out_of_scope_maybe"])
+    return [Message(text, buttons(content, candidates))]
+
+
+def translated_replies(content: Content) -> List[Tuple[str, List[Message]]]:
+    """The replies in other languages, by language code (not in all_replies: the
+    English checks cannot read them; ``make content-check`` checks them its own way)."""
+    return [(f"other_language:{code}", other_language_reply(content, code)) for code in content.languages]
+
+
 def intro_reply(content: Content, days: int) -> List[Message]:
     """The opening message: automated, what it does, how long the chat is kept; the privacy notice once supplied."""
     intro = content.topics["intro"]
@@ -354,6 +377,9 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("out_of_scope", out_of_scope_reply(content)),
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content, 30)),
+        (f"other_language:{ROMANISED}", other_language_reply(content, ROMANISED)),
+        (f"other_language:{ROMANISED}:maybe",
+         other_language_reply(content, ROMANISED, list(content.disagreements)[:2])),
     ]
     # Sent by the channels (channels/guard.py).
     out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])
@@ -372,4 +398,5 @@ __all__ = [
     "simple_topic_reply", "service_reply", "contact_reply",
     "crisis_reply", "resume_reply", "did_you_mean_reply", "rephrase_reply", "fallback_reply",
     "also_mentioned_reply", "out_of_scope_reply", "intro_reply", "all_replies",
+    "other_language_reply", "translated_replies",
 ]
