@@ -242,8 +242,9 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
             for t in ("too_long", "slow_down", "unavailable")]
     # Imported here because actions.callback builds on this module.
     from actions.callback import all_callback_replies
+    from actions.feedback import all_feedback_replies
 
-    return out + all_callback_replies(content)
+    return out + all_callback_replies(content) + all_feedback_replies(content)
 
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import Callable, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import replies
+from actions import feedback, replies
 from actions.base import ReplyAction, latest_intent
 from actions.content import Content
 
@@ -15,6 +15,7 @@ class ActionExplainRoutes(ReplyAction):
     """The first reply to a disagreement: the routes that fit it, in order.
 
     Remembers the disagreement (slot ``disagreement``) for follow-up questions.
+    Then asks "Did this help?" once per conversation (actions/feedback.py).
     """
 
     action_name = "action_explain_routes"
@@ -23,9 +24,11 @@ class ActionExplainRoutes(ReplyAction):
         intent = latest_intent(tracker)
         if intent not in content.disagreements:
             return replies.fallback_reply(content), []
-        return replies.routes_reply(content, intent), [
+        question, asked = feedback.ask(tracker.get_slot(feedback.SLOT), tracker.events)
+        return replies.routes_reply(content, intent) + question, [
             SlotSet("disagreement", intent),
             SlotSet("service", None),
+            *asked,
         ]
 
 
