@@ -45,6 +45,8 @@ QUESTION_ACTIONS = {
     "ask_prime_resolution": "action_point_to_service", "contact_case_officer": "action_point_to_service",
     "ask_deadline": "action_answer_deadline", "request_summary": "action_send_summary",
 }
+# A follow-up question: one of these intents after a routes reply in the same conversation.
+FOLLOW_UPS = {q for q, _ in QUESTIONS} | {"request_human", "request_callback", "contact_case_officer"}
 # Hour-of-day weights (UK time): a morning and lunchtime peak, most in the evening, few at night.
 HOURS = (1, 1, 1, 1, 1, 1, 2, 4, 6, 8, 8, 7, 8, 7, 6, 6, 6, 7, 9, 12, 13, 11, 7, 3)
 WEEKDAYS = (10, 10, 10, 10, 9, 6, 6)  # Monday first
@@ -156,6 +158,8 @@ class Conversation:
         self._event("user", text=text, parse_data=parse, input_channel=self.channel, message_id=message_id)
         self._event("user_featurization", use_text_for_featurization=False)
         self.truth.messages[self.channel] += 1
+        if intent in FOLLOW_UPS and self.disagreement:
+            self.truth.followups[(self.disagreement, intent)] += 1
         return text
 
     def listen(self) -> None:
@@ -212,8 +216,6 @@ class Conversation:
         self.bot("An answer for that disagreement.", ("ask_sendias",))
         self.slot("service", None)
         self.listen()
-        if self.disagreement:
-            self.truth.followups[(self.disagreement, intent)] += 1
 
     def not_understood(self) -> None:
         text = self.user("nlu_fallback", self.rng.choice(self.rng.choice(NOT_UNDERSTOOD)))

@@ -139,10 +139,7 @@ def usage(figures: Figures, labels: Labels) -> Section:
 def disagreements(figures: Figures, labels: Labels) -> Section:
     section = Section("Disagreements and follow-up questions")
     types = sorted(figures.routes, key=lambda t: (-figures.routes[t], t))
-    section.summary.append(
-        f"Routes replies shown: {suppress.count(sum(figures.routes.values())).text}, "
-        f"for {len(types)} kinds of disagreement."
-    )
+    section.summary.append(f"Routes replies shown: {suppress.count(sum(figures.routes.values())).text}.")
     section.tables.append(Table(
         "disagreements", "Disagreements by type",
         "How many times the assistant showed the routes for each kind of disagreement, most common first.",
@@ -177,14 +174,20 @@ def disagreements(figures: Figures, labels: Labels) -> Section:
     return section
 
 
-def timing(figures: Figures, labels: Labels) -> Section:
-    by_hour = [[0, 0] for _ in range(24)]  # [in office hours, outside]
+def office_split(figures: Figures, labels: Labels) -> Tuple[List[List[int]], List[List[int]]]:
+    """Conversations started by UK hour (24) and weekday (7, Monday first): [in office hours, outside]."""
+    by_hour = [[0, 0] for _ in range(24)]
     by_day = [[0, 0] for _ in range(7)]
     for (bucket, _), number in figures.conversations.items():
         moment = _local(bucket)
         inside = 0 if labels.is_office_hours(moment) else 1
         by_hour[moment.hour][inside] += number
         by_day[moment.weekday()][inside] += number
+    return by_hour, by_day
+
+
+def timing(figures: Figures, labels: Labels) -> Section:
+    by_hour, by_day = office_split(figures, labels)
     outside, total = sum(h[1] for h in by_hour), sum(sum(h) for h in by_hour)
     section = Section("When families write")
     section.summary.append(
