@@ -11,7 +11,7 @@ replaces likely names with ``[name]``:
   Priya, Khan), by the word frequencies in spaCy's lookup data;
 * a capitalised word that is not a common English word (a rare name);
 * the word after "my son", "my daughter", "called", "named", "I'm", "this is",
-  "Mr", "Mrs" ... unless it is a common English word ("my son is 9");
+  "Mr", "Mrs" ... unless it is an everyday English word ("my son is 9");
 
 except the words the assistant's own training data and content use (EHC,
 SENCO, Walsall, SENDIAS, days and months), so that the list stays readable.
@@ -21,6 +21,9 @@ was is still useful; a child's name in it is not acceptable.
 The word lists come from the ``spacy-lookups-data`` package (a million words
 with their frequencies); reading that takes seconds, so the two lists this
 needs are kept in ``var/report-name-words.json.gz`` after the first use.
+
+Known limit: a name written in lower case with nothing before it that
+signals a name ("grace has autism") is kept when it is also an English word.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from enquiries.redaction import redact
 CACHE = ROOT / "var" / "report-name-words.json.gz"
 MARKER = "[name]"
 COMMON_FLOOR = -17.0  # log frequency: below this a lower-case word counts as rare
+EVERYDAY_FLOOR = -10.0  # above this: everyday words ("is", "has", "will") that can follow "my son"
 # Markers the redaction writes: never scrubbed.
 _MARKERS = re.compile(r"\[[A-Za-z ]+\]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
@@ -55,8 +59,8 @@ _ALWAYS = frozenset(
 )
 
 
-def _build_lists() -> Tuple[FrozenSet[str], FrozenSet[str]]:
-    """(words mostly written capitalised, common lower-case words) from spaCy's lookup data."""
+def _build_lists() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
+    """(words mostly written capitalised, common lower-case words, everyday words) from spaCy's data."""
     import spacy_lookups_data
 
     source = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
@@ -72,24 +76,28 @@ def _build_lists() -> Tuple[FrozenSet[str], FrozenSet[str]]:
             capital[word.lower()] = value
     namey = {w for w, v in capital.items() if v > lower.get(w, -99.0)}
     common = {w for w, v in lower.items() if v > capital.get(w, -99.0) and v > COMMON_FLOOR}
-    return frozenset(namey), frozenset(common)
+    everyday = {w for w in common if lower[w] > EVERYDAY_FLOOR}
+    # Inflected forms ("attends", "started", "needs"): never a first name.
+    with gzip.open(source.with_name("en_lemma_lookup.json.gz"), "rt", encoding="utf-8") as handle:
+        everyday |= {w for w in json.load(handle) if w.isalpha() and w.islower() and w not in namey}
+    return frozenset(namey), frozenset(common), frozenset(everyday)
 
 
 @functools.lru_cache(maxsize=1)
-def word_lists() -> Tuple[FrozenSet[str], FrozenSet[str]]:
-    """The two lists, from the cache in var/ (built on first use)."""
+def word_lists() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
+    """The three lists, from the cache in var/ (built on first use)."""
     try:
         with gzip.open(CACHE, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
-        return frozenset(data["namey"]), frozenset(data["common"])
+        return frozenset(data["namey"]), frozenset(data["common"]), frozenset(data["everyday"])
     except (OSError, ValueError, KeyError):
-        namey, common = _build_lists()
+        lists = _build_lists()
         CACHE.parent.mkdir(parents=True, exist_ok=True)
-        temporary = CACHE.with_suffix(".tmp")
+        temporary = CACHE.with_name(CACHE.name + ".tmp")
         with gzip.open(temporary, "wt", encoding="utf-8") as handle:
-            json.dump({"namey": sorted(namey), "common": sorted(common)}, handle)
+            json.dump(dict(zip(("namey", "common", "everyday"), map(sorted, lists))), handle)
         temporary.replace(CACHE)
-        return namey, common
+        return lists
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,7 +115,7 @@ def _key(word: str) -> str:
 
 
 def _scrub_part(text: str) -> str:
-    namey, common = word_lists()
+    namey, common, everyday = word_lists()
     own = own_words()
     out, last = [], 0
     for match in _WORD.finditer(text):
@@ -117,8 +125,8 @@ def _scrub_part(text: str) -> str:
             capital = word[0].isupper()
             if key in namey or (capital and key not in common):
                 name = True
-            elif (capital or key not in common) and _CUE.search(text[:match.start()]):
-                name = True  # "this is Grace", "my son kai"
+            elif key not in everyday and _CUE.search(text[:match.start()]):
+                name = True  # "this is Grace", "my daughter grace", "my son kai" (not "my son is")
         out.append(text[last:match.start()])
         out.append(MARKER if name else word)
         last = match.end()
