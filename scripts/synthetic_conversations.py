@@ -59,7 +59,7 @@ def main() -> int:
     generator = Generator(period, seed=args.seed)
     events = write_fast(args.database, generator.conversations(args.conversations),
                         progress=lambda n: print(f"  {n:,} events", end="\r", flush=True))
-    print(f"Wrote {events:,} events in {time.monotonic() - started:.0f} s "
+    print(f"\nWrote {events:,} events in {time.monotonic() - started:.0f} s "
           f"({events / max(1, args.conversations):.1f} per conversation).")
     cpu = time.process_time()
     made = report.make(args.database, period, Path(args.out))

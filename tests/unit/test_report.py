@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from actions import office_hours
