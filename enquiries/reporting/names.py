@@ -138,6 +138,7 @@ def _scrub_part(text: str) -> str:
     return re.sub(r"\[name\](?:\s+\[name\])+", MARKER, text)
 
 
+@functools.lru_cache(maxsize=65536)  # the same answers and messages come again and again
 def scrub(text: str) -> str:
     """``text`` with personal details (redaction) and likely names replaced by markers."""
     text = redact(text or "")
