@@ -127,13 +127,23 @@ def outcomes(connection: Connection, names: Mapping[str, Any]) -> Counter:
 
 
 def feedback(connection: Connection, names: Mapping[str, Any]) -> Counter:
-    """ "Did this help?" asked and answered (the ``feedback`` slot's values) by disagreement type."""
-    shown, joined = _current_disagreement()
+    """ "Did this help?" asked and answered (the ``feedback`` slot's values) by disagreement type.
+
+    An answer belongs to the disagreement the question was asked about (it is asked once per
+    conversation), even if the family described another one before answering.
+    """
+    asked, shown = ev.alias("asked"), ev.alias("shown")
+    is_feedback = sa.and_(ev.c.type_name == names["slot"], ev.c.action_name == names["feedback_slot"],
+                          ev.c.val.isnot(None))
     rows = connection.execute(
         sa.select(shown.c.val, ev.c.val, sa.func.count())
-        .select_from(joined)
-        .where(ev.c.type_name == names["slot"], ev.c.action_name == names["feedback_slot"],
-               ev.c.val.isnot(None))
+        .select_from(
+            ev.join(asked, sa.and_(asked.c.conv == ev.c.conv, asked.c.type_name == names["slot"],
+                                   asked.c.action_name == names["feedback_slot"],
+                                   asked.c.val == names["feedback_asked"]))
+            .join(shown, sa.and_(shown.c.id == asked.c.dis, shown.c.id > asked.c.conv))
+        )
+        .where(is_feedback)
         .group_by(shown.c.val, ev.c.val)
     )
     return Counter({(disagreement, value): count for disagreement, value, count in rows})

@@ -120,6 +120,7 @@ class Conversation:
         self.events: List[Dict[str, Any]] = []
         self.disagreement: Optional[str] = None
         self.feedback: Optional[str] = None
+        self.asked_about: Optional[str] = None
         self.crisis = False
         self.callback: Optional[Dict[str, Any]] = None
 
@@ -202,7 +203,9 @@ class Conversation:
     def _count_feedback(self, value: str) -> None:
         self.slot("feedback", value)
         self.feedback = value
-        self.truth.feedback[(self.disagreement, value)] += 1
+        if value == "asked":
+            self.asked_about = self.disagreement  # answers count for this disagreement
+        self.truth.feedback[(self.asked_about, value)] += 1
 
     def simple(self, intent: str, kind: str, action: str, reply: str = "...") -> None:
         self.say(intent, kind)

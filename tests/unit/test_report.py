@@ -370,3 +370,22 @@ def test_periods():
     # The day the clocks go back is 25 hours long.
     day = Period.parse("2026-10-25", "2026-10-25")
     assert day.end_epoch - day.start_epoch == 25 * 3600
+
+
+def test_an_answer_counts_for_the_disagreement_it_was_asked_about(tmp_path):
+    """Routes for one disagreement (asked), then another (not asked), then the answer."""
+    from enquiries.reporting.synthetic import Conversation
+
+    generator = Generator(PERIOD, seed=3)
+    conversation = Conversation(generator, "rest-late-answer", "rest", PERIOD.start_epoch + 30 * 3600)
+    conversation.start()
+    conversation.routes("refused_assessment")
+    conversation.routes("disagree_placement")
+    conversation.answer_feedback(just_asked=False)
+    url = f"sqlite:///{tmp_path / 'send.db'}"
+    write_fast(url, [conversation])
+    found, _ = collect(url)
+    assert found.routes == Counter({"refused_assessment": 1, "disagree_placement": 1})
+    assert found.feedback == generator.truth.feedback
+    assert {kind for kind, _ in found.feedback} == {"refused_assessment"}
+    assert sum(found.feedback.values()) >= 2  # asked, and answered
