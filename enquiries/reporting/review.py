@@ -36,7 +36,7 @@ from enquiries.reporting.sql import ev, events
 
 MAX_DISTINCT = 2000
 DISTANCE = 0.75  # cosine distance within which messages join a group
-KIND_LABELS = {"action_fallback_help": "Not understood", "action_did_you_mean": 'Asked "Did you mean"'}
+KIND_LABELS = {"not_understood": "Not understood", "did_you_mean": 'Asked "Did you mean"'}  # COUNTED keys
 
 
 @dataclass
@@ -138,6 +138,7 @@ def _group(items: List[Item]) -> List[Group]:
 def build(connection: Connection, period: Period, names: Mapping[str, Any]) -> Review:
     """The review list for the period (the snapshot must be built on this connection)."""
     found = _texts(connection, names)
+    kind_labels = {names[key]: label for key, label in KIND_LABELS.items()}
     counts: Counter = Counter()
     first: Dict[str, Item] = {}
     for _, kind, text, answer in found:
@@ -145,7 +146,7 @@ def build(connection: Connection, period: Period, names: Mapping[str, Any]) -> R
             continue  # a button's payload, not words a family typed
         shown = scrub(text.strip())
         counts[shown] += 1
-        first.setdefault(shown, Item(shown, scrub(answer), KIND_LABELS.get(kind, kind)))
+        first.setdefault(shown, Item(shown, scrub(answer), kind_labels.get(kind, "Not understood")))
     distinct = [text for text, _ in counts.most_common()]
     kept = distinct[:MAX_DISTINCT]
     items = [Item(first[t].text, first[t].answer, first[t].kind, counts[t]) for t in kept]
