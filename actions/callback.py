@@ -9,6 +9,7 @@ in many ways.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import List, Optional, Sequence, Tuple
 
@@ -16,6 +17,9 @@ from actions.content import Content
 from actions.replies import Button, Message, contact_lines, contacts_for
 
 FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
+# Questions a family may answer with personal details (a number typed at the
+# contact method question answers it too): the widget does not keep those answers.
+PERSONAL_ANSWERS = ("callback_topic", "contact_method", "contact_detail", "good_time")
 MAX_TOPIC_CHARS = 200
 MAX_TIME_CHARS = 100
 
@@ -23,7 +27,12 @@ MAX_TIME_CHARS = 100
 _UK_PHONE = re.compile(r"^0(?:1\d{8,9}|2\d{9}|3\d{9}|7\d{9})$")
 _PHONE_CHARS = re.compile(r"[\s\-().]")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_REFERENCE = re.compile(r"\bws-?([a-hj-np-z2-9]{5})\b", re.IGNORECASE)
+_REF_CHARS = "[a-hj-np-z2-9]"
+# WS-7K3Q-X9PM, typed with or without the dashes, in any case; and the older WS-7K3QX.
+_REFERENCE = re.compile(
+    rf"\bws[\s-]?({_REF_CHARS}{{4}})[\s-]?({_REF_CHARS}{{4}})\b|\bws-?({_REF_CHARS}{{5}})\b",
+    re.IGNORECASE,
+)
 
 _METHOD_WORDS = (
     ("whatsapp", re.compile(r"\b(whats ?app|this number|wa)\b", re.I)),
@@ -66,9 +75,13 @@ def parse_method(text: str, whatsapp_allowed: bool) -> Optional[str]:
 
 
 def extract_reference(text: str) -> Optional[str]:
-    """'cancel ws7k3qx' -> 'WS-7K3QX'."""
+    """'cancel ws7k3qx9pm' -> 'WS-7K3Q-X9PM' (and the older 'ws7k3qx' -> 'WS-7K3QX')."""
     match = _REFERENCE.search(text or "")
-    return f"WS-{match.group(1).upper()}" if match else None
+    if not match:
+        return None
+    if match.group(3):
+        return f"WS-{match.group(3).upper()}"
+    return f"WS-{match.group(1).upper()}-{match.group(2).upper()}"
 
 
 def short_text(text: str, limit: int) -> str:
@@ -113,6 +126,21 @@ def ask_reply(
     method: Optional[str] = None,
     whatsapp_allowed: bool = False,
     days: int = 30,
+) -> List[Message]:
+    """The form's question for one slot, marked when its answer may hold personal details."""
+    messages = _question(content, slot, label, method, whatsapp_allowed, days)
+    if slot in PERSONAL_ANSWERS:
+        messages = [dataclasses.replace(m, asks_personal_detail=True) for m in messages]
+    return messages
+
+
+def _question(
+    content: Content,
+    slot: str,
+    label: Optional[str],
+    method: Optional[str],
+    whatsapp_allowed: bool,
+    days: int,
 ) -> List[Message]:
     """The form's question for one slot, with buttons where a choice helps."""
     ask, texts = content.callback["ask"], content.callback
@@ -160,8 +188,8 @@ def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     out = [
         ("talk:in_hours", talk_reply(content, None, [("The EHC Assessment Team is open now, until 5pm.", True)], True)),
         ("talk:out_of_hours", talk_reply(content, "refused_assessment", [(closed, False)], False)),
-        ("done", done_reply(content, "WS-7K3QX", closed, False)),
-        ("done_open", done_reply(content, "WS-7K3QX", "", True)),
+        ("done", done_reply(content, "WS-7K3Q-X9PM", closed, False)),
+        ("done_open", done_reply(content, "WS-7K3Q-X9PM", "", True)),
     ]
     for slot in FORM_SLOTS:
         out.append((f"ask:{slot}", ask_reply(content, slot, method="phone", whatsapp_allowed=True)))
@@ -169,7 +197,13 @@ def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     out.append(("ask:contact_detail:email", ask_reply(content, "contact_detail", method="email")))
     for path in (("invalid", "contact_method"), ("invalid", "phone"), ("invalid", "email"),
                  ("invalid", "consent"), ("no_consent",), ("stopped",), ("stopped_nothing",), ("store_down",),
-                 ("cancel", "not_found"), ("cancel", "how"), ("cancel", "store_down"),
-                 ("cancel", "done")):
-        out.append((":".join(path), plain_reply(content, *path, reference="WS-7K3QX")))
+                 ("draft_lost",), ("cancel", "how"), ("cancel", "store_down"), ("cancel", "done"),
+                 ("my_data", "down")):
+        out.append((":".join(path), plain_reply(content, *path, reference="WS-7K3Q-X9PM")))
+    out.append(("my_data", my_data_reply(content, "K7Q2XY", 30)))
     return out
+
+
+def my_data_reply(content: Content, code: str, days: int) -> List[Message]:
+    """'What is my conversation code?': the code, how long the chat is kept, how to see or erase it."""
+    return [Message(content.render(content.callback["my_data"]["text"], code=code, days=str(days)))]

@@ -8,6 +8,12 @@ until the family agrees; the request is confirmed only after it is committed.
 "stop" and crisis messages leave the form at any step (rules in
 data/rules/callback.yml): the extractors ignore them so that the form rejects
 the turn and the rules take over.
+
+The answers that may be personal (what it is about, the number or address, a
+good time) are never put in slots, which Rasa stores: they are held in the
+action server's draft store (enquiries/drafts.py), and the slot gets only a
+marker. The submit action reads them from there; "stop", consent "no", a
+crisis, "cancel", a new session and the end of the form delete the draft.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -26,6 +32,7 @@ from actions.base import APOLOGY, latest_intent
 from actions.callback import FORM_SLOTS
 from actions.content import Content, get_content
 from actions.replies import Message, contacts_for
+from enquiries import drafts
 from enquiries.db import retention_days
 from enquiries.notify import notify_team
 from enquiries.store import EnquiryStore, StoreUnavailable
@@ -85,13 +92,27 @@ def service_status(content: Content, service_id: str, now: datetime) -> Tuple[st
     return office_hours.describe(status, name, now, unverified_note=note), status.is_open
 
 
-def _clear_form() -> List[EventType]:
+def _clear_form(tracker: Tracker) -> List[EventType]:
+    """Forget the form's answers: the held draft at once, and the slots."""
+    forget_draft(tracker)
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
-def leave_form() -> List[EventType]:
+def forget_draft(tracker: Tracker) -> None:
+    drafts.default_store().delete(tracker.sender_id)
+
+
+def leave_form(tracker: Tracker) -> List[EventType]:
     """End the callback form now and forget its answers."""
-    return [ActiveLoop(None), SlotSet("requested_slot", None), *_clear_form()]
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *_clear_form(tracker)]
+
+
+def _held(tracker: Tracker, slot: str, value: Optional[str]) -> Dict[Text, Any]:
+    """Hold an answer in the draft store; the slot gets only the marker (or None: ask again)."""
+    if value is None:
+        return {slot: None}
+    drafts.default_store().put(tracker.sender_id, slot, value)
+    return {slot: drafts.MARKER}
 
 
 class ActionTalkToSomeone(Action):
@@ -139,10 +160,10 @@ class ValidateCallbackForm(FormValidationAction):
             return {}
         label = _label(get_content(), tracker)
         if label and (latest_intent(tracker) == "affirm" or text == label):
-            return {"callback_topic": label}
+            return _held(tracker, "callback_topic", label)
         if latest_intent(tracker) == "deny":  # "no, not that": ask again, without the guess
             return {"callback_topic": None}
-        return {"callback_topic": callback.short_text(text, callback.MAX_TOPIC_CHARS)}
+        return _held(tracker, "callback_topic", callback.short_text(text, callback.MAX_TOPIC_CHARS))
 
     async def extract_contact_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = self._answer(tracker, "contact_method")
@@ -150,9 +171,11 @@ class ValidateCallbackForm(FormValidationAction):
             return {}
         # A number or address typed straight away answers both questions.
         if callback.normalise_uk_phone(text):
-            return {"contact_method": "phone", "contact_detail": callback.normalise_uk_phone(text)}
+            return {"contact_method": "phone",
+                    **_held(tracker, "contact_detail", callback.normalise_uk_phone(text))}
         if callback.normalise_email(text):
-            return {"contact_method": "email", "contact_detail": callback.normalise_email(text)}
+            return {"contact_method": "email",
+                    **_held(tracker, "contact_detail", callback.normalise_email(text))}
         method = callback.parse_method(text, whatsapp_allowed=_on_whatsapp(tracker))
         if method is None:
             _send(dispatcher, callback.plain_reply(get_content(), "invalid", "contact_method"))
@@ -160,7 +183,7 @@ class ValidateCallbackForm(FormValidationAction):
         if method == WHATSAPP:
             number = _whatsapp_number(tracker)
             if number:
-                return {"contact_method": WHATSAPP, "contact_detail": number}
+                return {"contact_method": WHATSAPP, **_held(tracker, "contact_detail", number)}
             method = "phone"  # ask them to type it
         return {"contact_method": method}
 
@@ -174,13 +197,13 @@ class ValidateCallbackForm(FormValidationAction):
             value, problem = callback.normalise_uk_phone(text), "phone"
         if value is None:
             _send(dispatcher, callback.plain_reply(get_content(), "invalid", problem))
-        return {"contact_detail": value}
+        return _held(tracker, "contact_detail", value)
 
     async def extract_good_time(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = self._answer(tracker, "good_time")
         if text is None:
             return {}
-        return {"good_time": callback.short_text(text, callback.MAX_TIME_CHARS)}
+        return _held(tracker, "good_time", callback.short_text(text, callback.MAX_TIME_CHARS))
 
     async def extract_consent(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = self._answer(tracker, "consent")
@@ -238,7 +261,13 @@ class ActionAskConsent(_AskAction):
 
 
 class ActionSubmitCallback(Action):
-    """Stores the request only with consent, and confirms only once it is committed."""
+    """Stores the request only with consent, and confirms only once it is committed.
+
+    The answers come from the draft store. If some are gone (the action
+    server restarted, or the family was away longer than the draft's time
+    limit), nothing is stored: the family is told, and the form asks again
+    for what is missing, then for consent.
+    """
 
     def name(self) -> Text:
         return "action_submit_callback"
@@ -247,27 +276,36 @@ class ActionSubmitCallback(Action):
         content = get_content()
         if tracker.get_slot("consent") != "yes":
             _send(dispatcher, callback.plain_reply(content, "no_consent"))
-            return _clear_form()
+            return _clear_form(tracker)
+        answers = drafts.default_store().get(tracker.sender_id)
+        missing = [slot for slot in drafts.ANSWER_SLOTS if not answers.get(slot)]
+        if missing:
+            _send(dispatcher, callback.plain_reply(content, "draft_lost"))
+            if "contact_detail" in missing:
+                missing.append("contact_method")  # so "WhatsApp, on this number" works again
+            return [*(SlotSet(slot, None) for slot in missing), SlotSet("consent", None),
+                    FollowupAction("callback_form")]
         loop = asyncio.get_running_loop()
         try:
             enquiry = await loop.run_in_executor(None, lambda: store().create(
-                about=tracker.get_slot("callback_topic") or "",
+                about=answers["callback_topic"],
                 contact_method=tracker.get_slot("contact_method") or "",
-                contact_detail=tracker.get_slot("contact_detail") or "",
-                good_time=tracker.get_slot("good_time") or "",
+                contact_detail=answers["contact_detail"],
+                good_time=answers["good_time"],
                 channel=tracker.get_latest_input_channel() or "unknown",
                 consent_text=callback.consent_text(content, retention_days()),
                 consent_at=datetime.now().astimezone(),
+                conversation=tracker.sender_id,
             ))
         except StoreUnavailable:
             logger.error("A callback request could not be stored: the database is unavailable.")
             _send(dispatcher, callback.plain_reply(content, "store_down"))
-            return _clear_form()
+            return _clear_form(tracker)
         # The request is committed: tell the team, but never let that hold up the family.
         loop.run_in_executor(None, notify_team, enquiry)
         sentence, team_open = team_status(content, office_hours.now_in_london())
         _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open))
-        return _clear_form()
+        return _clear_form(tracker)
 
 
 class ActionStopCallback(Action):
@@ -277,35 +315,60 @@ class ActionStopCallback(Action):
         return "action_stop_callback"
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        forget_draft(tracker)
         if not tracker.active_loop.get("name"):
             _send(dispatcher, callback.plain_reply(get_content(), "stopped_nothing"))
             return []
         _send(dispatcher, callback.plain_reply(get_content(), "stopped"))
-        return leave_form()
+        return leave_form(tracker)
 
 
 class ActionCancelRequest(Action):
-    """'Cancel my request WS-7K3QX': withdraw it and delete its personal details."""
+    """'Cancel my request WS-7K3Q-X9PM': withdraw it and delete its personal details.
+
+    Only the conversation that made a request can cancel it, and the reply is
+    the same whether or not it did, so no one can cancel someone else's
+    request or learn which references exist.
+    """
 
     def name(self) -> Text:
         return "action_cancel_request"
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         content = get_content()
+        forget_draft(tracker)
         events: List[EventType] = []
         if tracker.active_loop.get("name"):
-            events = leave_form()
+            events = leave_form(tracker)
         reference = callback.extract_reference(_text(tracker))
         if reference is None:
             _send(dispatcher, callback.plain_reply(content, "cancel", "how"))
             return events
         loop = asyncio.get_running_loop()
         try:
-            withdrawn = await loop.run_in_executor(None, store().withdraw, reference)
+            await loop.run_in_executor(None, store().withdraw, reference, tracker.sender_id)
         except StoreUnavailable:
             logger.error("A callback request could not be withdrawn: the database is unavailable.")
             _send(dispatcher, callback.plain_reply(content, "cancel", "store_down"))
             return events
-        key = "done" if withdrawn else "not_found"
-        _send(dispatcher, callback.plain_reply(content, "cancel", key, reference=reference))
+        _send(dispatcher, callback.plain_reply(content, "cancel", "done", reference=reference))
         return events
+
+
+class ActionMyData(Action):
+    """'What is my conversation code?' / 'delete my data': the code, and how the council erases or shows it."""
+
+    def name(self) -> Text:
+        return "action_my_data"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        content = get_content()
+        loop = asyncio.get_running_loop()
+        try:
+            code = await loop.run_in_executor(None, store().conversation_code, tracker.sender_id)
+        except StoreUnavailable:
+            logger.error("A conversation code could not be made: the database is unavailable.")
+            _send(dispatcher, callback.plain_reply(content, "my_data", "down"))
+            return []
+        _send(dispatcher, callback.my_data_reply(content, code, retention_days()))
+        return []

@@ -4,7 +4,8 @@ Run it after every edit of the content files. It fails (exit 1) when:
   * a route names a step, button, contact or service that does not exist;
   * a phone number, email or web address is malformed, or a detail has no source;
   * a placeholder such as {sendias.phone} does not resolve;
-  * a reply is too hard to read (see actions/plain_english.py).
+  * a reply is too hard to read (see actions/plain_english.py);
+  * a text in deadlines.yml has no source, or a deadline reply is too hard to read.
 It always prints the details still marked `verified: false` or missing, which
 the council's team must confirm before go-live.
 """
@@ -16,7 +17,7 @@ from typing import List
 
 from actions.content import Content, ContentError, load_content
 from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
-from actions import office_hours
+from actions import deadlines, office_hours
 from actions.replies import SETTING, all_replies
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
@@ -38,7 +39,7 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: '{detail.value}' is not a well-formed UK phone number")
             if key == "email" and not EMAIL.match(detail.value):
                 errors.append(f"{where}: '{detail.value}' is not a well-formed email address")
-            if key in ("web", "contact_form") and not URL.match(detail.value):
+            if key in ("web", "contact_form", "privacy_notice") and not URL.match(detail.value):
                 errors.append(f"{where}: '{detail.value}' is not a well-formed https address")
     for did, spec in content.disagreements.items():
         where = f"routes.yml disagreements.{did}"
@@ -116,11 +117,12 @@ def main() -> int:
         errors = structural_errors(content) + office_hours.problems(content.services, hours)
         if not errors:
             errors += readability_errors(content)  # rendering needs a sound structure
+            errors += deadlines.wording_problems(content.render)
     except ContentError as error:
         errors = [str(error)]
         content = None
     if content is not None:
-        rows = to_verify(content) + office_hours.to_verify(hours)
+        rows = to_verify(content) + office_hours.to_verify(hours) + deadlines.to_verify()
         print(f"Details the council must confirm before go-live ({len(rows)}):")
         for row in rows:
             print(f"  {row}")

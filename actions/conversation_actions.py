@@ -8,7 +8,9 @@ from rasa_sdk.events import ActionExecuted, SessionStarted
 
 from actions import replies
 from actions.base import ReplyAction, intent_ranking
+from actions.callback_actions import forget_draft
 from actions.content import Content
+from enquiries.db import retention_days
 
 # When NLU is unsure, offer the disagreement types it was torn between, if any
 # of them reached this confidence.
@@ -19,13 +21,16 @@ MAX_CANDIDATES = 3
 class ActionSessionStart(ReplyAction):
     """Opens every conversation: automated, what it can do, share no personal details.
 
-    Slots are not carried over from an earlier session: we keep no more than we need.
+    Slots are not carried over from an earlier session, and callback answers
+    held from it are forgotten: we keep no more than we need.
     """
 
     action_name = "action_session_start"
 
     def respond(self, content: Content, tracker: Tracker):
-        return replies.intro_reply(content), [SessionStarted(), ActionExecuted("action_listen")]
+        forget_draft(tracker)
+        return (replies.intro_reply(content, retention_days()),
+                [SessionStarted(), ActionExecuted("action_listen")])
 
 
 def candidate_disagreements(ranking: List[dict], known: List[str]) -> List[str]:

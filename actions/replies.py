@@ -29,12 +29,18 @@ class Button:
 class Message:
     text: str
     buttons: Tuple[Button, ...] = ()
+    # A question whose typed answer may hold personal details (the callback
+    # form's): the widget keeps a placeholder instead of that answer in the
+    # browser's saved transcript (channels/socketio.py, web/src/store.js).
+    asks_personal_detail: bool = False
 
     def as_dict(self) -> dict:
         """The shape rasa-sdk's dispatcher and the channels expect."""
         data: dict = {"text": self.text}
         if self.buttons:
             data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        if self.asks_personal_detail:
+            data["asks_personal_detail"] = True
         return data
 
 
@@ -202,8 +208,15 @@ def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List
     return [Message(text, buttons(content, candidates))]
 
 
-def intro_reply(content: Content) -> List[Message]:
-    return [Message(content.render(content.topics["intro"]))]
+def intro_reply(content: Content, days: int) -> List[Message]:
+    """The opening message: automated, what it does, how long the chat is kept; the privacy notice once supplied."""
+    intro = content.topics["intro"]
+    text = content.render(intro["text"], days=str(days))
+    try:
+        text += "\n" + content.render(intro["privacy"])
+    except MissingDetail:
+        pass
+    return [Message(text)]
 
 
 def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
@@ -230,12 +243,13 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("advocate", simple_topic_reply(content, "advocate")),
         ("cost", simple_topic_reply(content, "cost")),
         ("crisis", crisis_reply(content)),
-        ("crisis_resume", resume_reply(content, next(iter(content.disagreements)))),
+        # Any disagreement can be offered back after the crisis reply (and its button is accepted).
+        *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
         ("fallback", fallback_reply(content)),
         ("clarify", fallback_reply(content, list(content.disagreements)[:3])),
         ("out_of_scope", out_of_scope_reply(content)),
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
-        ("intro", intro_reply(content)),
+        ("intro", intro_reply(content, 30)),
     ]
     # Sent by the channels (channels/guard.py).
     out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])

@@ -15,6 +15,8 @@ section F", "he keeps missing school").
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from typing import Pattern
 
 _PATTERNS = [
@@ -142,8 +144,52 @@ _PATTERNS = [
 CRISIS_PATTERN: Pattern[str] = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 
 
+def _hidden_characters() -> Pattern[str]:
+    """Characters nobody sees, which can split a word without showing: one compiled class.
+
+    Every format character (Unicode category Cf: soft hyphen, zero-width and
+    bidirectional marks, U+180E, tag characters, ...), control characters
+    other than tab and line breaks (Cc), lone surrogates (Cs), and the
+    invisible marks and letters that are not Cf: the combining grapheme joiner
+    U+034F, variation selectors U+FE00-FE0F and U+E0100-E01EF, and the Hangul
+    fillers. Built once from the Unicode database (about 0.2 s at start).
+    """
+    extra = {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
+    ranges, start = [], None
+    for code in range(sys.maxunicode + 2):
+        hidden = code <= sys.maxunicode and (
+            code in extra
+            or unicodedata.category(chr(code)) in ("Cf", "Cs")
+            or (unicodedata.category(chr(code)) == "Cc" and chr(code) not in "\t\n\r")
+        )
+        if hidden and start is None:
+            start = code
+        elif not hidden and start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+            start = None
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+HIDDEN_CHARACTERS: Pattern[str] = _hidden_characters()
+
+
+def remove_hidden(text: str) -> str:
+    """The text without invisible characters (see :func:`_hidden_characters`)."""
+    return HIDDEN_CHARACTERS.sub("", text)
+
+
 def normalise(text: str) -> str:
-    """Lower-case, drop apostrophes (doesn't -> doesnt), turn other punctuation into spaces."""
+    """The text as the patterns expect it: plain lower-case letters, words and spaces.
+
+    Invisible characters are removed, compatibility forms folded (NFKC: full-width
+    and mathematical letters become plain ones) and accents dropped (NFKD, then
+    combining marks removed), so text pasted from a word processor or styled on
+    a phone still matches. Then: lower case, no apostrophes (doesn't -> doesnt),
+    other punctuation as spaces.
+    """
+    text = unicodedata.normalize("NFKD", remove_hidden(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text)
     text = text.lower().replace("\u2019", "'").replace("'", "")
     text = re.sub(r"[^\w\s]", " ", text)
     return re.sub(r"\s+", " ", text).strip()

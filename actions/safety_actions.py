@@ -5,7 +5,7 @@ from rasa_sdk import Tracker
 
 from actions import replies
 from actions.base import ReplyAction, intent_ranking
-from actions.callback_actions import leave_form
+from actions.callback_actions import forget_draft, leave_form
 from actions.content import Content
 
 # If the message also described a disagreement this clearly, offer to come back to it.
@@ -27,5 +27,9 @@ class ActionCrisis(ReplyAction):
 
 
 def leave_any_form(tracker: Tracker) -> list:
-    """A crisis ends a form (e.g. a callback request): safety first, no more questions."""
-    return leave_form() if tracker.active_loop.get("name") else []
+    """A crisis ends a form (e.g. a callback request): safety first, no more questions.
+
+    Any callback answers held for this conversation are forgotten at once.
+    """
+    forget_draft(tracker)
+    return leave_form(tracker) if tracker.active_loop.get("name") else []

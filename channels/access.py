@@ -11,13 +11,21 @@ request middleware on the Rasa server's app:
   ``PUT /model`` with a path elsewhere, a model server or remote storage is
   refused. Rasa before 3.6.21 could run code from a crafted model
   (CVE-2024-49375); pinning 3.6.21 fixes that, and this keeps the door shut.
+* ``GET /`` answers ``{"status": "ok"}``, not Rasa's "Hello from Rasa: 3.6.21":
+  health checks work, and nobody learns which version to attack.
+* Behind a reverse proxy the client's address comes from Sanic's own proxy
+  settings (``SANIC_PROXIES_COUNT``, ``SANIC_REAL_IP_HEADER``,
+  ``SANIC_FORWARDED_SECRET``, read by Sanic from the environment). The older
+  ``SEND_TRUST_PROXY=1`` means one proxy (``PROXIES_COUNT=1``) when none of
+  those is set.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from sanic import response
 from sanic.request import Request
@@ -26,6 +34,7 @@ from sanic.response import HTTPResponse
 logger = logging.getLogger(__name__)
 
 MODELS = (Path(__file__).resolve().parent.parent / "models").resolve()
+PROXY_SETTINGS = ("PROXIES_COUNT", "REAL_IP_HEADER", "FORWARDED_SECRET")
 
 
 def _refuse(status: int, reason: str) -> HTTPResponse:
@@ -50,6 +59,8 @@ async def check_access(request: Request) -> Optional[HTTPResponse]:
     if "token" in request.args:
         logger.info("Refused a request with a token in its address.")
         return _refuse(401, "Tokens in the address are not accepted. Send a JWT in the Authorization header.")
+    if request.method in ("GET", "HEAD") and request.path == "/":
+        return response.json({"status": "ok"})
     if request.method == "PUT" and request.path.rstrip("/") == "/model":
         try:
             body = json.loads(request.body or b"null")
@@ -61,6 +72,18 @@ async def check_access(request: Request) -> Optional[HTTPResponse]:
     return None
 
 
+def configure_proxies(app, env: Mapping[str, str] = os.environ) -> None:
+    """``SEND_TRUST_PROXY=1`` (older setting) means one proxy, unless Sanic's own settings say otherwise."""
+    if env.get("SEND_TRUST_PROXY") == "1" and not any(app.config.get(key) for key in PROXY_SETTINGS):
+        app.config.PROXIES_COUNT = 1
+    configured = {key: app.config.get(key) for key in ("PROXIES_COUNT", "REAL_IP_HEADER") if app.config.get(key)}
+    if configured or app.config.get("FORWARDED_SECRET"):
+        # The secret itself is never logged.
+        logger.info("Client addresses come from proxy headers: %s%s.", configured,
+                    " and Forwarded with the secret" if app.config.get("FORWARDED_SECRET") else "")
+
+
 def install(app) -> None:
-    """Add :func:`check_access` to every route of ``app`` (once)."""
+    """Add :func:`check_access` to every route of ``app`` (once), and apply the proxy settings."""
+    configure_proxies(app)
     app.register_middleware(check_access, "request")

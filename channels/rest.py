@@ -1,9 +1,18 @@
 """The REST channel, with the guard in front of it.
 
 Same URL and JSON as Rasa's own (``POST /webhooks/rest/webhook`` with
-``{"sender": ..., "message": ...}``), but every message passes through
-:mod:`channels.guard`, and a malformed request gets a 400 with a plain reason
-instead of a server error.
+``{"sender": ..., "message": ...}``), but:
+
+* every message passes through :mod:`channels.guard`;
+* the body must be sent as ``Content-Type: application/json`` (else 415), and
+  a malformed request gets a 400 with a plain reason instead of a server error;
+* the conversation id is ``rest-`` and the client's ``sender``
+  (:func:`conversation_id`), so a REST client can never write into a widget
+  conversation (a bare uuid) or a WhatsApp one (``wa-...``): the conversation
+  store is shared by all channels. Replies still name the client's own
+  ``sender`` as ``recipient_id``;
+* ``metadata`` is accepted (Rasa's clients send it) but neither passed on nor
+  stored: nothing a client writes there can reach an action or the database.
 """
 from __future__ import annotations
 
@@ -21,13 +30,13 @@ from channels import access
 from channels.guard import Guard, client_address
 
 MAX_SENDER_CHARS = 128
+REST_PREFIX = "rest-"
 # A conversation id is a key in the database and in logs: no control characters
 # (PostgreSQL refuses NUL) and no lone surrogates (no encoder can write them;
 # SQLite's failure on one used to stop the Rasa server, see tests/e2e/test_fuzz.py).
 _BAD_SENDER_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-# Metadata is kept with the message in the conversation store: a client may send
-# a little, not megabytes, and not nesting deep enough to break the JSON encoder
-# (which lost the conversation to Rasa's in-memory fallback store).
+# Metadata is dropped, but a client may still send only a little: not
+# megabytes, and not nesting deep enough to break the JSON encoder.
 MAX_METADATA_CHARS = 1000
 
 
@@ -38,8 +47,17 @@ def _metadata_too_big(metadata: dict) -> bool:
         return True
 
 
-def _bad_request(reason: str) -> HTTPResponse:
-    return response.json({"error": reason}, status=400)
+def _bad_request(reason: str, status: int = 400) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation id of a REST client's ``sender``: its own prefix, apart from other channels."""
+    return REST_PREFIX + sender
+
+
+def _is_json(content_type: Optional[str]) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
 
 
 class GuardedRestInput(RestInput):
@@ -66,6 +84,8 @@ class GuardedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not _is_json(request.headers.get("content-type")):
+                return _bad_request("Send the body as JSON, with the header Content-Type: application/json.", 415)
             try:
                 body = request.json
             except Exception:  # sanic raises InvalidUsage on bad JSON
@@ -84,11 +104,9 @@ class GuardedRestInput(RestInput):
             if metadata is not None and _metadata_too_big(metadata):
                 return _bad_request(f"'metadata' must be at most {MAX_METADATA_CHARS:,} characters of JSON.")
             collector = CollectingOutputChannel()
-            message = UserMessage(
-                text or "", collector, sender, input_channel=self.name(), metadata=metadata
-            )
+            message = UserMessage(text or "", collector, conversation_id(sender), input_channel=self.name())
             # The guard answers every message, even when handling it fails.
             await self.guard.handle(message, on_new_message, client_address(request))
-            return response.json(collector.messages)
+            return response.json([{**reply, "recipient_id": sender} for reply in collector.messages])
 
         return webhook

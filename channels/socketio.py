@@ -17,19 +17,26 @@ works, but:
    takes any ``session_id`` a client sends, so a client could join someone
    else's conversation, or any other channel's (the tracker store is shared),
    by naming its id. Here a new conversation gets a random ``uuid4`` id, and
-   the client is given a *token*: the id plus an HMAC of it made with a server
-   secret (``SEND_WIDGET_SECRET``, or a random one per process). A token
-   comes back on reconnect (page reload, another page of the site); the server
-   continues that conversation only if the HMAC is right, and otherwise starts
-   a new one. The conversation is bound to the socket on the server, so the
-   ``session_id`` in a ``user_uttered`` event is ignored. Tokens are never
-   logged and never reach the tracker store (only the uuid does).
+   the client is given a *token*: the id and the time it was issued, with an
+   HMAC of both made with a server secret (``SEND_WIDGET_SECRET``, or a random
+   one per process). A token comes back on reconnect (page reload, another
+   page of the site); the server continues that conversation only if the HMAC
+   is right and the token is less than ``SEND_WIDGET_TOKEN_HOURS`` old
+   (default 24), and otherwise starts a new one (the widget says so). So a
+   token copied from a shared computer stops working. The conversation is
+   bound to the socket on the server, so the ``session_id`` in a
+   ``user_uttered`` event is ignored. Tokens are never logged and never reach
+   the tracker store (only the uuid does).
 3. **Every message passes through** :class:`channels.guard.Guard`, like the
    REST channel, with the client's address taken from the request that opened
    the socket (the sanic driver's ``REMOTE_ADDR`` is always 127.0.0.1).
 
 Also: ``enter_room`` is awaited when it is a coroutine, so replies still arrive
-with python-socketio >= 5.10 (RasaHQ/rasa#13027; we pin 5.9.0 anyway).
+with python-socketio >= 5.10 (RasaHQ/rasa#13027; we pin 5.9.0 anyway). And a
+question whose typed answer may hold personal details (the callback form's,
+``asks_personal_detail`` in the action's message) reaches the widget with
+``metadata: {"asks_personal_detail": true}``, so the widget keeps a placeholder,
+not the answer, in the browser's saved transcript.
 """
 from __future__ import annotations
 
@@ -40,9 +47,10 @@ import logging
 import os
 import re
 import secrets
+import time
 import uuid
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -57,7 +65,12 @@ from channels.guard import Guard, client_address
 logger = logging.getLogger(__name__)
 
 DEFAULT_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
-_TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{64})$")
+_TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([0-9a-f]{64})$")
+DEFAULT_TOKEN_HOURS = 24
+CLOCK_SKEW_SECONDS = 60
+# Set by the actions on a question whose typed answer may hold personal details
+# (actions/replies.py Message.asks_personal_detail).
+ASKS_PERSONAL_DETAIL = "asks_personal_detail"
 
 
 def allowed_origins(value: Optional[str] = None) -> List[str]:
@@ -85,15 +98,30 @@ def allowed_origins(value: Optional[str] = None) -> List[str]:
     return origins
 
 
+def _token_hours() -> float:
+    raw = os.environ.get("SEND_WIDGET_TOKEN_HOURS", "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_TOKEN_HOURS
+    except ValueError:
+        logger.warning("SEND_WIDGET_TOKEN_HOURS is not a number; using %s", DEFAULT_TOKEN_HOURS)
+        return DEFAULT_TOKEN_HOURS
+    return hours if hours > 0 else DEFAULT_TOKEN_HOURS
+
+
 class SessionTokens:
     """Issues conversation ids and checks the tokens that carry them.
 
-    A token is ``<uuid4 hex>.<HMAC-SHA256 of it>``: the server needs to
-    remember nothing, and a token it did not issue (or one for another
-    server secret) is refused.
+    A token is ``<uuid4 hex>.<issued, Unix seconds>.<HMAC-SHA256 of both>``:
+    the server needs to remember nothing, and a token it did not issue (or
+    one for another server secret), or one older than ``max_age`` seconds, is
+    refused. The issue time is the conversation's start and is never renewed,
+    so reconnecting cannot keep a token alive forever.
     """
 
-    def __init__(self, secret: Optional[bytes] = None) -> None:
+    def __init__(self, secret: Optional[bytes] = None, max_age: Optional[float] = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.max_age = max_age if max_age is not None else _token_hours() * 3600
+        self.clock = clock
         if secret is None:
             configured = os.environ.get("SEND_WIDGET_SECRET", "")
             if configured:
@@ -106,22 +134,54 @@ class SessionTokens:
                 secret = secrets.token_bytes(32)
         self._secret = secret
 
-    def _sign(self, session_id: str) -> str:
-        return hmac.new(self._secret, session_id.encode("ascii"), hashlib.sha256).hexdigest()
+    def _sign(self, body: str) -> str:
+        return hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).hexdigest()
 
     def issue(self) -> str:
-        session_id = uuid.uuid4().hex
-        return f"{session_id}.{self._sign(session_id)}"
+        body = f"{uuid.uuid4().hex}.{int(self.clock())}"
+        return f"{body}.{self._sign(body)}"
 
     def session_id(self, token: Any) -> Optional[str]:
-        """The conversation id in ``token`` if this server issued it, else None."""
+        """The conversation id in ``token`` if this server issued it and it has not expired, else None."""
         if not isinstance(token, str):
             return None
         match = _TOKEN.match(token)
         if not match:
             return None
-        session_id, signature = match.groups()
-        return session_id if hmac.compare_digest(signature, self._sign(session_id)) else None
+        session_id, issued, signature = match.groups()
+        if not hmac.compare_digest(signature, self._sign(f"{session_id}.{issued}")):
+            return None
+        age = self.clock() - int(issued)
+        if age > self.max_age or age < -CLOCK_SKEW_SECONDS:
+            logger.info("An expired widget token was refused; a new conversation starts.")
+            return None
+        return session_id
+
+
+class GuardedSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, passing on which question asks for personal details."""
+
+    async def _send_parts(self, recipient_id: Text, text: Text, quick_replies: Optional[List[Dict]],
+                          kwargs: Dict[Text, Any]) -> None:
+        parts = text.strip().split("\n\n") or [text]
+        messages: List[Dict[Text, Any]] = [{"text": part} for part in parts]
+        if quick_replies is not None:
+            messages[-1]["quick_replies"] = quick_replies
+        if kwargs.get(ASKS_PERSONAL_DETAIL):
+            messages[-1]["metadata"] = {ASKS_PERSONAL_DETAIL: True}
+        for message in messages:
+            await self._send_message(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, None, kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: Iterable[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        quick_replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_parts(recipient_id, text, quick_replies, kwargs)
 
 
 async def _maybe_await(result: Any) -> None:
@@ -208,7 +268,7 @@ class GuardedSocketIOInput(SocketIOInput):
             sender_id = state["session_id"] if self.session_persistence else sid
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, self.bot_message_evt),
+                GuardedSocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
             )

@@ -8,8 +8,9 @@ it lacks for families writing on WhatsApp:
   anyone who finds the URL could talk to the assistant as any phone number.
   A request without one, or with a wrong one, gets 403 and reaches nothing.
   Behind a proxy the URL Twilio signed is not the one the server sees: set
-  ``TWILIO_WEBHOOK_URL`` to the URL configured in Twilio's console, or with
-  ``SEND_TRUST_PROXY=1`` it is rebuilt from ``X-Forwarded-Proto``/``-Host``.
+  ``TWILIO_WEBHOOK_URL`` to the URL configured in Twilio's console, or tell
+  Sanic about the proxy (``SANIC_PROXIES_COUNT``, channels/access.py) and the
+  URL is rebuilt from ``X-Forwarded-Proto``/``-Host``.
 * The conversation id is a keyed hash of the number, never the number
   (:mod:`channels.whatsapp_state`); the number stays in this request's output
   channel, so replies reach the right phone and nothing stores it.
@@ -21,6 +22,9 @@ it lacks for families writing on WhatsApp:
   (:mod:`channels.whatsapp_send`).
 * WhatsApp's 24-hour rule: nothing is sent to a family whose last message is
   more than 24 hours old.
+* A message Twilio delivers twice is answered once, even across a restart:
+  the ids seen in the last 48 hours are kept in the database
+  (:mod:`channels.whatsapp_seen`).
 * Every message passes through :class:`channels.guard.Guard`, like the REST
   channel's.
 
@@ -49,8 +53,9 @@ from twilio.request_validator import RequestValidator
 
 from channels.guard import Guard
 from channels.whatsapp_format import MAX_BODY_CHARS, Option, choose, render
+from channels.whatsapp_seen import SeenMessages
 from channels.whatsapp_send import TwilioSender
-from channels.whatsapp_state import ConversationMemory, conversation_id
+from channels.whatsapp_state import ConversationMemory, conversation_id, id_secret as number_key_secret
 
 logger = logging.getLogger(__name__)
 
@@ -99,24 +104,19 @@ class WhatsAppSettings:
             from_address=number,
             webhook_url=(env.get("TWILIO_WEBHOOK_URL") or "").strip() or None,
             api_base=(env.get("TWILIO_API_BASE") or "").strip() or None,
-            id_secret=(env.get("SEND_ID_SECRET") or "").strip() or values["TWILIO_AUTH_TOKEN"],
+            id_secret=number_key_secret(env),
         ), []
 
 
-def _first(header: Optional[str]) -> str:
-    return (header or "").split(",")[0].strip()
+def public_url(request: Request, settings: WhatsAppSettings) -> str:
+    """The URL Twilio called, as Twilio saw it: what its signature covers.
 
-
-def public_url(request: Request, settings: WhatsAppSettings, env: Mapping[str, str] = os.environ) -> str:
-    """The URL Twilio called, as Twilio saw it: what its signature covers."""
-    if settings.webhook_url:
-        return settings.webhook_url
-    if env.get("SEND_TRUST_PROXY") == "1":
-        proto = _first(request.headers.get("x-forwarded-proto")) or request.scheme
-        host = _first(request.headers.get("x-forwarded-host")) or request.host
-        url = f"{proto}://{host}{request.path}"
-        return f"{url}?{request.query_string}" if request.query_string else url
-    return request.url
+    ``TWILIO_WEBHOOK_URL`` if set; otherwise the request's URL as Sanic builds
+    it, which behind a proxy declared in Sanic's settings (``SANIC_PROXIES_COUNT``
+    ...) uses the proxy's ``X-Forwarded-Proto`` and ``-Host``, and otherwise
+    ignores them.
+    """
+    return settings.webhook_url or request.url
 
 
 def form_fields(request: Request) -> RequestParameters:
@@ -203,6 +203,7 @@ class WhatsAppInput(InputChannel):
         memory: Optional[ConversationMemory] = None,
         sender: Optional[TwilioSender] = None,
         guard: Optional[Guard] = None,
+        seen: Optional[SeenMessages] = None,
     ) -> None:
         if settings is None:
             settings, missing = WhatsAppSettings.from_env(env)
@@ -216,11 +217,13 @@ class WhatsAppInput(InputChannel):
         self.memory = memory or ConversationMemory()
         self.guard = guard or Guard()
         self._tasks: Set["asyncio.Task[None]"] = set()
+        self._locks: Dict[str, list] = {}  # conversation -> [lock, tasks using it]
         if settings is not None:
             self.validator = RequestValidator(settings.auth_token)
             self.sender = sender or TwilioSender(
                 settings.account_sid, settings.auth_token, settings.from_address, settings.api_base
             )
+            self.seen = seen or SeenMessages()
             logger.info("WhatsApp channel is on.")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -239,7 +242,7 @@ class WhatsAppInput(InputChannel):
             fields = form_fields(request)
             signature = request.headers.get("x-twilio-signature") or ""
             if not signature or not self.validator.validate(
-                public_url(request, self.settings, self.env), fields, signature
+                public_url(request, self.settings), fields, signature
             ):
                 logger.warning("A WhatsApp webhook was refused: its Twilio signature is missing or wrong.")
                 return response.text("Forbidden: the request is not signed by Twilio.", status=403)
@@ -254,21 +257,47 @@ class WhatsAppInput(InputChannel):
         if not address.lower().startswith(ADDRESS_PREFIX):
             logger.info("A signed webhook without a WhatsApp sender was ignored.")
             return
-        message_sid = fields.get("MessageSid") or fields.get("SmsMessageSid")
-        if message_sid and not self.memory.first_time(message_sid):
-            logger.info("A WhatsApp message Twilio delivered twice was answered once.")
-            return
+        message_sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or ""
         conversation = conversation_id(address, self.settings.id_secret)
-        self.memory.family_wrote(conversation)
-        text = fields.get("Body") or ""
-        choice = choose(text, self.memory.options(conversation))
-        if choice is not None:
-            text = choice.payload
         task = asyncio.get_running_loop().create_task(
-            self.handle(text, conversation, address, on_new_message)
+            self.handle_once(message_sid, fields.get("Body") or "", conversation, address, on_new_message)
         )
         self._tasks.add(task)  # a reference, so the task is not garbage-collected mid-way
         task.add_done_callback(self._tasks.discard)
+
+    async def handle_once(
+        self,
+        message_sid: str,
+        text: str,
+        conversation: str,
+        address: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """Answer a message unless Twilio delivered it before; a number chooses an option offered.
+
+        One message at a time per conversation, in the order they came (an
+        asyncio lock serves waiters in order): the database check must not let
+        a later message overtake, and "2" must mean an option of the answer
+        the family has seen.
+        """
+        lock = self._locks.setdefault(conversation, [asyncio.Lock(), 0])
+        lock[1] += 1
+        try:
+            async with lock[0]:
+                if message_sid:
+                    loop = asyncio.get_running_loop()
+                    if not await loop.run_in_executor(None, self.seen.first_time, message_sid):
+                        logger.info("A WhatsApp message Twilio delivered twice was answered once.")
+                        return
+                self.memory.family_wrote(conversation)
+                choice = choose(text, self.memory.options(conversation))
+                if choice is not None:
+                    text = choice.payload
+                await self.handle(text, conversation, address, on_new_message)
+        finally:
+            lock[1] -= 1
+            if lock[1] == 0:
+                del self._locks[conversation]
 
     async def handle(
         self,

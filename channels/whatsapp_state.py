@@ -5,17 +5,17 @@ The id is a keyed hash of the number (:func:`conversation_id`), so the
 tracker, the logs and the action server only ever see ``wa-<hex>``; the
 number itself lives only in the output channel of the request being answered.
 
-The channel remembers three things per conversation, in memory only, each
+The channel remembers two things per conversation, in memory only, each
 bounded in size and forgotten after a while (:class:`ExpiringStore`):
 
 * the options last offered, so "2" can be read as the second button;
 * when the family last wrote, for WhatsApp's 24-hour rule: a business may
-  send free-form messages only within 24 hours of the person's last message;
-* the Twilio message ids seen lately, so a webhook Twilio sends twice is
-  answered once.
+  send free-form messages only within 24 hours of the person's last message.
 
-A restart forgets all three; the worst that happens is that a "2" sent just
-before a restart is read as ordinary text.
+A restart forgets both; the worst that happens is that a "2" sent just
+before a restart is read as ordinary text. (The Twilio message ids already
+answered must survive a restart: they are in the database,
+:mod:`channels.whatsapp_seen`.)
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import hmac
 import re
 import time
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, List, Optional, Sequence, Tuple, TypeVar
+from typing import Callable, Generic, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from channels.whatsapp_format import Option
 
@@ -33,7 +33,6 @@ Clock = Callable[[], float]
 
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60  # WhatsApp's customer service window
 MAX_CONVERSATIONS = 10_000
-SEEN_MESSAGE_SECONDS = 60 * 60
 
 _ADDRESS_PREFIX = re.compile(r"^whatsapp:", re.IGNORECASE)
 _NUMBER_NOISE = re.compile(r"[\s().-]")
@@ -42,6 +41,14 @@ _NUMBER_NOISE = re.compile(r"[\s().-]")
 def phone_number(address: str) -> str:
     """'whatsapp:+44 7700 900123' -> '+447700900123' (the number alone, spacing removed)."""
     return _NUMBER_NOISE.sub("", _ADDRESS_PREFIX.sub("", (address or "").strip()))
+
+
+def id_secret(env: Mapping[str, str]) -> str:
+    """The key for hashing numbers: ``SEND_ID_SECRET``, else the Twilio auth token ('' if neither).
+
+    One rule for the channel and for the team's ``erase-whatsapp`` command.
+    """
+    return (env.get("SEND_ID_SECRET") or "").strip() or (env.get("TWILIO_AUTH_TOKEN") or "").strip()
 
 
 def conversation_id(address: str, secret: str) -> str:
@@ -118,7 +125,6 @@ class ConversationMemory:
         self.clock, self.window = clock, window
         self._last_inbound: ExpiringStore[float] = ExpiringStore(window, max_conversations, clock)
         self._options: ExpiringStore[Tuple[Option, ...]] = ExpiringStore(window, max_conversations, clock)
-        self._seen: ExpiringStore[bool] = ExpiringStore(SEEN_MESSAGE_SECONDS, max_conversations, clock)
 
     # WhatsApp's 24-hour rule
     def family_wrote(self, conversation: str) -> None:
@@ -138,7 +144,3 @@ class ConversationMemory:
 
     def options(self, conversation: str) -> List[Option]:
         return list(self._options.get(conversation) or ())
-
-    # Webhooks Twilio delivers twice
-    def first_time(self, message_sid: str) -> bool:
-        return self._seen.add(message_sid, True)

@@ -3,11 +3,20 @@
   list [--status open|done|withdrawn|all]   show requests, with contact details
   export --out FILE.csv [--status open]     save them as a spreadsheet file
   done REF                                  mark a request done once contacted
-  delete REF                                delete a request (erasure request)
-  purge [--days N]                          delete requests and conversations
+  delete REF                                delete a request only
+  purge [--days N]                          delete requests and conversation events
                                             older than N days (default:
                                             SEND_RETENTION_DAYS, else 30)
-  erase-conversation SENDER_ID              delete one stored conversation
+
+Erasure and access requests (each erases the conversation and every callback
+request it made):
+  erase-whatsapp NUMBER                     a family's WhatsApp conversation, by number
+  find-code CODE [--show]                   find a conversation by the code the
+                                            assistant gave the family; --show prints
+                                            its stored (redacted) messages
+  erase-code CODE                           erase that conversation
+  erase-reference REF                       a request and the conversation that made it
+  erase-conversation SENDER_ID              a conversation by its id
   schema                                    create or update the tables, print the version
   report [--from D --to D] [--out F.html]   the insights report (enquiries/report.py)
   review [--from D --to D] --out F.yml      messages not understood, to label
@@ -26,10 +35,12 @@ from typing import List, Optional
 from zoneinfo import ZoneInfo
 
 from enquiries import db, report
+from enquiries.identity import normalise_code
 from enquiries.store import (
     STATUSES,
     Enquiry,
     EnquiryStore,
+    Erasure,
     StoreUnavailable,
     normalise_reference,
 )
@@ -67,7 +78,7 @@ def _show(enquiry: Enquiry) -> str:
 def _unknown(reference: str) -> int:
     print(
         f"No callback request has the reference '{normalise_reference(reference)}'. "
-        "References look like WS-7K3QX; `python -m enquiries list --status all` shows them all.",
+        "References look like WS-7K3Q-X9PM; `python -m enquiries list --status all` shows them all.",
         file=sys.stderr,
     )
     return 1
@@ -86,8 +97,10 @@ def cmd_list(store: EnquiryStore, args: argparse.Namespace) -> int:
 
 
 def cmd_export(store: EnquiryStore, args: argparse.Namespace) -> int:
-    # The file holds contact details: readable by its owner only.
+    # The file holds contact details: readable by its owner only, even if it
+    # existed before with wider permissions, and whatever the umask.
     descriptor = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
         count = store.export_csv(handle, status=args.status)
     print(f"Wrote {count} {args.status} callback request(s) to {args.out}. "
@@ -125,20 +138,111 @@ def cmd_purge(store: EnquiryStore, args: argparse.Namespace) -> int:
         return 1
     result = store.purge(days, dt.datetime.now(tz=dt.timezone.utc))
     print(
-        f"Purged {result.requests} callback request(s) and {result.conversations} "
-        f"conversation(s) ({result.events} events) older than {days} days "
-        f"(before {result.cutoff:%Y-%m-%d %H:%M} UTC)."
+        f"Purged {result.requests} callback request(s) and {result.events} conversation "
+        f"event(s) from {result.conversations} conversation(s) older than {days} days "
+        f"(before {result.cutoff:%Y-%m-%d %H:%M} UTC); {result.emptied} conversation(s) "
+        "now have nothing stored."
     )
     return 0
 
 
-def cmd_erase_conversation(store: EnquiryStore, args: argparse.Namespace) -> int:
-    count = store.erase_conversation(args.sender_id)
-    if count == 0:
-        print("No stored conversation has that id (nothing deleted).")
-    else:
-        print(f"Deleted that conversation ({count} events).")
+def _report(erasure: Erasure, what: str) -> int:
+    if erasure.events == 0 and not erasure.references:
+        print(f"Nothing is stored for {what} (nothing deleted).")
+        return 0
+    requests = ", ".join(erasure.references) if erasure.references else "none"
+    print(f"Erased {what}: {erasure.events} conversation event(s); callback request(s): {requests}.")
     return 0
+
+
+def cmd_erase_conversation(store: EnquiryStore, args: argparse.Namespace) -> int:
+    return _report(store.erase_conversation(args.sender_id), "that conversation")
+
+
+def whatsapp_conversation(number: str) -> "tuple[str, str]":
+    """(conversation id, national number) for a UK WhatsApp number, computed as the channel does.
+
+    Raises ValueError for a number that is not a valid one, or when the
+    hashing key is not set (it must be the Rasa server's).
+    """
+    import phonenumbers
+
+    from channels.whatsapp_state import conversation_id, id_secret
+
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError("that is not a phone number") from None
+    # Possible, not "valid": test numbers (07700 900xxx) are not in use, but are WhatsApp ids all the same.
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError("that is not a possible phone number")
+    secret = id_secret(os.environ)
+    if not secret:
+        raise ValueError(
+            "set SEND_ID_SECRET (or TWILIO_AUTH_TOKEN) to the Rasa server's value: "
+            "WhatsApp conversation ids are a keyed hash of the number"
+        )
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
+    return conversation_id("whatsapp:" + e164, secret), national
+
+
+def cmd_erase_whatsapp(store: EnquiryStore, args: argparse.Namespace) -> int:
+    try:
+        conversation, national = whatsapp_conversation(args.number)
+    except ValueError as error:
+        print(f"Cannot erase: {error}.", file=sys.stderr)
+        return 1
+    erasure = store.erase_conversation(conversation)
+    # Requests from other chats that give this number to call are the same family's.
+    others = tuple(r for r in store.requests_with_contact(national) if r not in erasure.references)
+    for reference in others:
+        store.delete(reference)
+    return _report(
+        Erasure(erasure.conversations, erasure.events, erasure.references + others),
+        "that WhatsApp number's conversation",
+    )
+
+
+def cmd_find_code(store: EnquiryStore, args: argparse.Namespace) -> int:
+    if normalise_code(args.code) is None:
+        print("A conversation code is 6 letters and digits, such as K7Q2XY.", file=sys.stderr)
+        return 1
+    found = store.find_code(args.code)
+    if not found:
+        print(f"No stored conversation has the code {normalise_code(args.code)}.")
+        return 1
+    if len(found) > 1:
+        print(f"{len(found)} stored conversations share this code: "
+              "ask the family for a callback reference as well.")
+    for match in found:
+        print(f"conversation {match.conversation_id or '(deleted; only its requests are left)'}")
+        print(f"    events: {match.events}, first {_local(match.first)}, last {_local(match.last)}")
+        print(f"    callback requests: {', '.join(match.references) or 'none'}")
+        if args.show and match.conversation_id:
+            for moment, who, text in store.conversation_messages(match.conversation_id):
+                print(f"    {_local(moment)}  {who:<9}  {text}")
+    return 0
+
+
+def cmd_erase_code(store: EnquiryStore, args: argparse.Namespace) -> int:
+    if normalise_code(args.code) is None:
+        print("A conversation code is 6 letters and digits, such as K7Q2XY.", file=sys.stderr)
+        return 1
+    try:
+        erasure = store.erase_code(args.code)
+    except LookupError as error:
+        print(f"Not erased: {error}. Use find-code to see them, then erase-conversation.",
+              file=sys.stderr)
+        return 1
+    return _report(erasure, f"conversation {normalise_code(args.code)}")
+
+
+def cmd_erase_reference(store: EnquiryStore, args: argparse.Namespace) -> int:
+    erasure = store.erase_reference(args.reference)
+    if erasure is None:
+        return _unknown(args.reference)
+    return _report(erasure, f"request {normalise_reference(args.reference)} and its conversation")
 
 
 def cmd_schema(store: EnquiryStore, args: argparse.Namespace) -> int:
@@ -163,11 +267,11 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(run=cmd_export)
 
     done = commands.add_parser("done", help="mark a request done once you have contacted them")
-    done.add_argument("reference", help="for example WS-7K3QX")
+    done.add_argument("reference", help="for example WS-7K3Q-X9PM")
     done.set_defaults(run=cmd_done)
 
-    delete = commands.add_parser("delete", help="delete a request entirely")
-    delete.add_argument("reference", help="for example WS-7K3QX")
+    delete = commands.add_parser("delete", help="delete a request only")
+    delete.add_argument("reference", help="for example WS-7K3Q-X9PM")
     delete.set_defaults(run=cmd_delete)
 
     purge = commands.add_parser(
@@ -179,9 +283,34 @@ def parser() -> argparse.ArgumentParser:
     )
     purge.set_defaults(run=cmd_purge)
 
-    erase = commands.add_parser("erase-conversation", help="delete one stored conversation")
+    erase = commands.add_parser(
+        "erase-conversation", help="erase a conversation and the requests it made, by its id"
+    )
     erase.add_argument("sender_id", help="the conversation id (Rasa sender id)")
     erase.set_defaults(run=cmd_erase_conversation)
+
+    whatsapp = commands.add_parser(
+        "erase-whatsapp", help="erase a WhatsApp conversation and its requests, by phone number"
+    )
+    whatsapp.add_argument("number", help="for example 07700 900123 or +447700900123")
+    whatsapp.set_defaults(run=cmd_erase_whatsapp)
+
+    find = commands.add_parser("find-code", help="find a conversation by its conversation code")
+    find.add_argument("code", help="for example K7Q2XY")
+    find.add_argument("--show", action="store_true", help="print its stored (redacted) messages")
+    find.set_defaults(run=cmd_find_code)
+
+    erase_code = commands.add_parser(
+        "erase-code", help="erase a conversation and its requests, by conversation code"
+    )
+    erase_code.add_argument("code", help="for example K7Q2XY")
+    erase_code.set_defaults(run=cmd_erase_code)
+
+    erase_ref = commands.add_parser(
+        "erase-reference", help="erase a request and the conversation that made it"
+    )
+    erase_ref.add_argument("reference", help="for example WS-7K3Q-X9PM")
+    erase_ref.set_defaults(run=cmd_erase_reference)
 
     schema = commands.add_parser("schema", help="create or update the tables")
     schema.set_defaults(run=cmd_schema)

@@ -9,10 +9,17 @@ without it a SQLite file under ``var/`` at the repository root is used, so
 A family waiting for "your request is saved" must not wait minutes for a dead
 database, so connections time out after a few seconds (``CONNECT_TIMEOUT``) and
 the caller can apologise and offer the phone numbers instead.
+
+On SQLite the file holds families' details, so :func:`prepare_sqlite_file`
+makes ``var/`` readable by its owner only (0700) and the file too (0600),
+whatever the umask, and :func:`harden_sqlite` turns on ``secure_delete`` for
+every connection, so a deleted or changed row is overwritten with zeros
+instead of lingering in the file's free space.
 """
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Optional
 
@@ -60,8 +67,56 @@ def database_url() -> str:
         if url.startswith("postgres://"):
             url = "postgresql://" + url[len("postgres://"):]
         return url
-    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(DEFAULT_SQLITE.parent)
     return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` if needed and make it owner-only (0700), whatever the umask."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, stat.S_IRWXU)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` if needed, empty, and make it owner-only (0600), whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        os.fchmod(descriptor, stat.S_IRUSR | stat.S_IWUSR)
+    finally:
+        os.close(descriptor)
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """For a SQLite URL: its folder exists (``var/`` owner-only) and the file is owner-only.
+
+    SQLite creates its -journal and -wal files with the database file's
+    permissions, so they are owner-only too. Other URLs are left alone.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    try:
+        if path.parent.resolve() == DEFAULT_SQLITE.parent.resolve() or not path.parent.exists():
+            private_folder(path.parent)
+        private_file(path)
+    except OSError:
+        pass  # not a usable file (a folder, no permission): SQLite reports it on first use
+
+
+def _secure_delete(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA secure_delete = ON")
+    finally:
+        cursor.close()
+
+
+def harden_sqlite(engine: Engine) -> Engine:
+    """On SQLite, every new connection overwrites deleted content (``PRAGMA secure_delete``)."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _secure_delete)
+    return engine
 
 
 def create_engine(url: Optional[str] = None) -> Engine:
@@ -69,15 +124,14 @@ def create_engine(url: Optional[str] = None) -> Engine:
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(
+        prepare_sqlite_file(url)
+        return harden_sqlite(sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
             pool_pre_ping=True,
             hide_parameters=True,  # errors and logs must not show the family's details
             future=True,
-        )
+        ))
     connect_args = {}
     if parsed.get_backend_name() == "postgresql":
         connect_args = {

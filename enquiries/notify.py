@@ -1,10 +1,15 @@
 """Tell the council's team by email that a callback request has arrived.
 
-The email says only that there is a request: its reference, what it is about,
-how the family would like to be contacted (phone, email or WhatsApp: not the
-number or address), when it arrived, and how to see the details. Email is
-copied, forwarded and kept for years, so the family's contact details stay in
-the database, where withdrawal and the retention purge can reach them.
+The email says only that there is a request: its reference, how the family
+would like to be contacted (phone, email or WhatsApp: not the number or
+address), when it arrived, and how to see the details. Not what it is about:
+the family typed that in their own words, and it may name a child or a school.
+Email is copied, forwarded and kept for years, so everything the family typed
+stays in the database, where withdrawal and the retention purge can reach it.
+
+A login (``SEND_SMTP_USER``) is only ever sent over TLS: with STARTTLS turned
+off, a login is refused and nothing is sent, rather than sending the
+password in clear.
 
 Sending is best effort. The request is already stored when this runs, so a
 failure is logged (without personal data) and never raised to the caller.
@@ -16,7 +21,9 @@ Settings (environment variables):
   SEND_SMTP_PORT       default 587 when STARTTLS is on, else 25
   SEND_SMTP_USER       login user (optional)
   SEND_SMTP_PASSWORD   login password (optional)
-  SEND_SMTP_STARTTLS   "true" (default) or "false"
+  SEND_SMTP_STARTTLS   "true" (default) or "false" (then no login is allowed)
+  SEND_SMTP_CAFILE     optional: the CA certificate(s) that signed the mail
+                       server's certificate, for a council's own CA
   SEND_NOTIFY_FROM     sender address
   SEND_NOTIFY_TO       team address(es), comma-separated
 """
@@ -49,6 +56,7 @@ class SmtpSettings:
     starttls: bool
     sender: str
     recipients: Tuple[str, ...]
+    cafile: Optional[str] = None
 
 
 def settings_from_env(env: Mapping[str, str] = os.environ) -> Optional[SmtpSettings]:
@@ -79,11 +87,12 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> Optional[SmtpSetti
         starttls=starttls,
         sender=sender,
         recipients=recipients,
+        cafile=env.get("SEND_SMTP_CAFILE", "").strip() or None,
     )
 
 
 def compose(enquiry: Enquiry, settings: SmtpSettings) -> EmailMessage:
-    """The notification email: no contact details, only what the team needs to act."""
+    """The notification email: the reference, not the family's words or contact details."""
     arrived = enquiry.created_at.astimezone(ZoneInfo("Europe/London"))
     message = EmailMessage()
     message["Subject"] = f"New callback request {enquiry.reference}"
@@ -93,12 +102,11 @@ def compose(enquiry: Enquiry, settings: SmtpSettings) -> EmailMessage:
         "A family has asked the SEND assistant for someone to contact them.\n"
         "\n"
         f"Reference:   {enquiry.reference}\n"
-        f"About:       {enquiry.about}\n"
         f"Contact by:  {METHOD_WORDS.get(enquiry.contact_method, enquiry.contact_method)}\n"
         f"Arrived:     {arrived:%A %d %B %Y at %H:%M} (UK time)\n"
         "\n"
-        "Their contact details are not in this email. To see them, on the\n"
-        "assistant's server run:\n"
+        "What it is about and their contact details are not in this email.\n"
+        "To see them, on the assistant's server run:\n"
         "\n"
         "    python -m enquiries list\n"
         "\n"
@@ -127,11 +135,17 @@ def notify_team(enquiry: Enquiry) -> bool:
     if settings is None:
         _log_off_once()
         return False
+    if settings.user and not settings.starttls:
+        logger.error(
+            "team notification not sent for %s: SEND_SMTP_USER is set but SEND_SMTP_STARTTLS "
+            "is off, and a login is never sent without TLS", enquiry.reference,
+        )
+        return False
     try:
         message = compose(enquiry, settings)
         with smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT) as smtp:
             if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=settings.cafile))
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
             smtp.send_message(message)

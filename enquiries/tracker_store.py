@@ -8,9 +8,13 @@ the retention period to both.
 Open-source Rasa keeps every message as typed. This store changes that:
 * what families and the assistant wrote is redacted (enquiries/redaction.py)
   before it is written, and personal metadata (the WhatsApp number) is dropped;
-* the callback form's answers are kept while the form is open, so a restart
-  in the middle resumes it, and blanked in the stored history as soon as the
-  form ends. With consent they live on in the callback_requests table only.
+* the callback form's answers are never written: the action server holds
+  them (enquiries/drafts.py) and the slots carry only a marker, and the
+  family's messages that answered the form's questions are blanked as they
+  are written (text, parse data and entity values), not when the form ends.
+  With consent the answers live on in the callback_requests table only;
+* on SQLite every connection sets ``secure_delete``, so a deleted or changed
+  row leaves no old copy in the database file (enquiries/db.py).
 
 If the database is down, Rasa (its FailSafeTrackerStore) carries on with an
 empty in-memory conversation. This store notes the failure for the message
@@ -26,25 +30,39 @@ import contextlib
 import contextvars
 import json
 import logging
-from typing import Any, Dict, Generator, Optional, Text
+from typing import Any, Dict, Generator, Optional, Sequence, Set, Text
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.session
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActiveLoop
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import (
+    ActiveLoop,
+    AllSlotsReset,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from enquiries.db import database_url
+from enquiries.db import database_url, harden_sqlite, prepare_sqlite_file
+from enquiries.drafts import ANSWER_SLOTS, MARKER
 from enquiries.redaction import redact
 
 logger = logging.getLogger(__name__)
 
-# The callback form's slots (actions/callback.py FORM_SLOTS; kept here too so
-# the Rasa server does not import the action server's code).
-FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
+FORM = "callback_form"
+# A message sent while the form waits for one of these is an answer that may
+# hold personal details: the free-text questions, and the contact method,
+# because a number or address typed straight away answers it too
+# (actions/callback_actions.py extract_contact_method).
+ANSWERED_SLOTS = ANSWER_SLOTS + ("contact_method",)
+BLANK = "[form answer]"
 # Metadata keys that carry personal details for one turn only.
 PERSONAL_METADATA = ("whatsapp_number",)
 
@@ -81,6 +99,9 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     if data.get("event") == "slot" and isinstance(data.get("value"), dict):
         # Rasa copies the first message's metadata into session_started_metadata.
         data["value"] = {k: v for k, v in data["value"].items() if k not in PERSONAL_METADATA}
+    if data.get("event") == "slot" and data.get("name") in ANSWER_SLOTS and data.get("value") is not None:
+        # The action server sets only the marker; anything else is never written.
+        data["value"] = MARKER
     if data.get("event") in ("user", "bot"):
         if isinstance(data.get("text"), str):
             data["text"] = redact(data["text"])
@@ -95,6 +116,44 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
+def blank_answer(data: Dict[str, Any]) -> Dict[str, Any]:
+    """A user event that answered the callback form, with its words and entity values removed."""
+    data["text"] = BLANK
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict):
+        parse_data["text"] = BLANK
+        for entity in parse_data.get("entities") or []:
+            if isinstance(entity, dict):
+                for key in ("value", "text"):
+                    if key in entity:
+                        entity[key] = BLANK
+    for entity in data.get("entities") or []:
+        if isinstance(entity, dict) and "value" in entity:
+            entity["value"] = BLANK
+    return data
+
+
+def form_answers(events: Sequence[Event]) -> Set[int]:
+    """Indexes of the user events that answered one of the form's personal questions.
+
+    Follows the conversation as Rasa does: which form is active and which slot
+    it asked for last, when each message arrived.
+    """
+    active, requested, answers = None, None, set()
+    for index, event in enumerate(events):
+        if isinstance(event, (SessionStarted, Restarted)):
+            active, requested = None, None
+        elif isinstance(event, AllSlotsReset):
+            requested = None
+        elif isinstance(event, ActiveLoop):
+            active = event.name
+        elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            requested = event.value
+        elif isinstance(event, UserUttered) and active == FORM and requested in ANSWERED_SLOTS:
+            answers.add(index)
+    return answers
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore on the project's database that keeps no personal details."""
 
@@ -102,6 +161,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # The database comes from SEND_DATABASE_URL (one setting for both stores).
         kwargs.pop("url", None)
         url = database_url()
+        prepare_sqlite_file(url)  # owner-only before anything is written to it
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         # Check connections before use, so the first message after a database
         # outage works instead of failing on a connection that died with it.
@@ -112,6 +172,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # hide_parameters: a database error's message must not carry the stored
         # events (a phone number in a form slot) into the logs, as in enquiries/db.py.
         self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **engine_kwargs)
+        harden_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @contextlib.contextmanager
@@ -145,14 +206,17 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             await self._save_redacted(tracker)
 
     async def _save_redacted(self, tracker: DialogueStateTracker) -> None:
-        """As SQLTrackerStore.save, but each new event is redacted first."""
+        """As SQLTrackerStore.save, but each new event is redacted (or blanked) first."""
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            form_ended = False
-            for event in self._additional_events(session, tracker):
+            new_events = list(self._additional_events(session, tracker))
+            events = list(tracker.events)
+            first_new = len(events) - len(new_events)
+            answers = form_answers(events)
+            for index, event in enumerate(new_events, start=first_new):
                 data = redact_event(event.as_dict())
-                if isinstance(event, ActiveLoop) and event.name is None:
-                    form_ended = True
+                if index in answers:
+                    data = blank_answer(data)
                 session.add(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
@@ -163,19 +227,4 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
-            if form_ended:
-                self._blank_form_answers(session, tracker.sender_id)
             session.commit()
-
-    def _blank_form_answers(self, session, sender_id: Text) -> None:
-        """The form is over: its answers leave the stored history."""
-        rows = (
-            session.query(self.SQLEvent)
-            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "slot")
-            .all()
-        )
-        for row in rows:
-            data = json.loads(row.data)
-            if data.get("name") in FORM_SLOTS and data.get("value") is not None:
-                data["value"] = None
-                row.data = json.dumps(data)

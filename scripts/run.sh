@@ -19,6 +19,14 @@ export SEND_WIDGET_ORIGINS=${SEND_WIDGET_ORIGINS:-http://localhost:$WIDGET_PORT,
 # much lower by channels/guard.py).
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
 
+# The action server answers only callers that send this secret, which the Rasa
+# server does (endpoints.yml, actions/server.py). A random one for this run
+# unless one is set.
+if [[ -z "${SEND_ACTION_SECRET:-}" ]]; then
+  SEND_ACTION_SECRET=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
+fi
+export SEND_ACTION_SECRET
+
 # Rasa's HTTP API (trackers, model loading) is off unless SEND_ENABLE_API=1,
 # and then it needs a JWT secret: clients send "Authorization: Bearer <JWT>"
 # signed with HS256. Never a token in the address (channels/access.py).
@@ -40,8 +48,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# The action server listens on loopback only: only the Rasa server calls it.
-SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
+# The action server listens on loopback only, and answers only the Rasa server
+# (the shared secret above).
+SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -148,12 +149,16 @@ def running_stack(
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
         "SANIC_REQUEST_MAX_SIZE": "1000000",  # as scripts/run.sh
+        # The secret between the two servers (actions/server.py), random as in scripts/run.sh.
+        "SEND_ACTION_SECRET": os.environ.get("SEND_ACTION_SECRET") or secrets.token_hex(32),
         **(env or {}),
     }
     action_port, rasa_port = free_port(), free_port()
     endpoints = log_dir / f"{name}_endpoints.yml"
+    # As endpoints.yml, with this stack's port; Rasa fills the secret in from its environment.
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
         "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
         f"{endpoints_extra}"
     )
@@ -161,7 +166,7 @@ def running_stack(
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     action = Server(
         "action server",
-        [python, "-m", "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [python, "-m", "actions.server", "--actions", "actions", "--port", str(action_port)],
         {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health",
     )
     rasa = Server(

@@ -17,6 +17,8 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 # The action server's clock: a Saturday evening, so "talk to someone" takes the
 # out-of-hours path whatever the machine's time (SEND_NOW, actions/office_hours.py).
 SATURDAY_EVENING = "2026-12-05T20:00:00+00:00"
+# The shared stack's key for widget tokens, so a test can make an old (expired) one.
+WIDGET_SECRET = "e2e-widget-secret-for-tests-only"
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +37,7 @@ def servers():
         "SEND_WIDGET_ORIGINS": f"http://127.0.0.1:{demo_port},http://localhost:{demo_port}",
         "SEND_RATE_PER_CONVERSATION": "1000",
         "SEND_RATE_PER_ADDRESS": "100000",
+        "SEND_WIDGET_SECRET": WIDGET_SECRET,
         # The WhatsApp channel stays off here, whatever the shell has set: this stack
         # must never talk to the real Twilio, and it shows the channel's off state.
         **{name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")},

@@ -1,6 +1,8 @@
 """Bad input always gets a polite reply, never a 5xx and never an echo of markup."""
 import pytest
 
+from tests.e2e.expected import TOO_LONG, assert_no_apology
+
 pytestmark = pytest.mark.e2e
 
 BAD_MESSAGES = {
@@ -26,6 +28,10 @@ def test_bad_input_gets_a_polite_reply(servers, sender, name):
     text = "\n".join(r.get("text") or "" for r in replies)
     assert text.strip(), f"no reply to {name}"
     assert "<script>" not in text and "Traceback" not in text
+    # The assistant handles all of these itself: the apology would mean something broke.
+    assert_no_apology(replies)
+    if name == "huge":
+        assert [r.get("text") for r in replies] == [TOO_LONG]
 
 
 def test_the_server_still_answers_after_bad_input(servers, sender):

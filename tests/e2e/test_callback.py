@@ -15,11 +15,13 @@ import sys
 
 import pytest
 
+from channels.rest import conversation_id
 from scripts.stack import ROOT, free_port
+from tests.e2e.expected import assert_crisis_first
 
 pytestmark = pytest.mark.e2e
 
-REFERENCE = re.compile(r"\bWS-[A-Z2-9]{5}\b")
+REFERENCE = re.compile(r"\bWS-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 PHONE = "07700 900123"
 
 
@@ -87,14 +89,21 @@ def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender, tm
         by_ref = {r["reference"]: r for r in csv.DictReader(file)}
     assert by_ref[reference]["contact_detail"] == "07700900123"
 
-    cancelled = text_of(stack.talk(sender, f"please cancel my request {reference.lower()}"))
-    assert "cancelled" in cancelled
+    # Someone else who knows (or guesses) the reference cannot cancel it, and is told
+    # exactly what the family would be told.
+    # (A new conversation gets the opening message first: compare the answers themselves.)
+    someone_else = stack.talk(f"{sender}-other", f"please cancel my request {reference}")[-1]["text"]
+    assert rows(stack, "select status from callback_requests where reference = ?", reference) == [("open",)]
+    cancelled = stack.talk(sender, f"please cancel my request {reference.lower().replace('-', '')}")[-1]["text"]
+    assert cancelled == someone_else and "cancelled" in cancelled
     assert rows(stack, "select status, contact_detail, good_time from callback_requests where reference = ?",
                 reference) == [("withdrawn", None, None)]
 
-    # The conversation history keeps no phone number, in messages or in slots.
-    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?", sender))
-    assert "900123" not in history and "[phone]" in history
+    # The conversation history keeps no phone number, in messages or in slots: the
+    # answers were blanked as they were written.
+    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?",
+                                          conversation_id(sender)))
+    assert "900123" not in history and "0770 090" not in history and "[form answer]" in history
 
 
 def test_invalid_email_is_asked_again(stack, sender):
@@ -115,8 +124,9 @@ def test_no_consent_stores_nothing(stack, sender):
     replies = stack.talk(sender, "/deny")
     assert "not kept your details" in text_of(replies)
     assert rows(stack, "select count(*) from callback_requests")[0][0] == before
-    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?", sender))
-    assert "900456" not in history
+    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?",
+                                          conversation_id(sender)))
+    assert history and "900456" not in history
 
 
 def test_stop_leaves_the_form_and_keeps_nothing(stack, sender):
@@ -132,7 +142,7 @@ def test_crisis_pre_empts_the_form(stack, sender):
     start_request(stack, sender)
     stack.talk(sender, "/affirm")
     replies = stack.talk(sender, "my son says he wants to kill himself")
-    assert "999" in text_of(replies)
+    assert_crisis_first(replies)
     assert "phone number" not in text_of(stack.talk(sender, "phone"))
 
 
@@ -150,8 +160,44 @@ def test_cancel_without_a_reference_says_how(stack, sender):
     assert "cancel WS-" in text_of(replies)
 
 
-def test_cancel_an_unknown_reference(stack, sender):
-    assert "could not find" in text_of(stack.talk(sender, "cancel WS-ZZZ22"))
+def test_cancel_an_unknown_reference_gets_the_same_reply(stack, sender):
+    text = text_of(stack.talk(sender, "cancel WS-ZZZ2-2ZZZ"))
+    assert "If WS-ZZZ2-2ZZZ is a request you made in this chat, it is now cancelled" in text
+
+
+def test_the_conversation_code_finds_the_conversation(stack, sender):
+    stack.talk(sender, "the council refused to assess my son")
+    text = text_of(stack.talk(sender, "what is my conversation code?"))
+    code = re.search(r"Your conversation code is ([A-HJ-NP-Z2-9]{6})\.", text).group(1)
+    assert "30 days" in text
+    found = cli(stack, "find-code", code)
+    assert found.returncode == 0, found.stderr
+    assert f"conversation {sender}" in found.stdout
+
+
+def test_an_action_server_restart_mid_form_asks_again(stack, sender):
+    """The answers lived in the action server's memory: it says so and asks again, storing nothing."""
+    before = rows(stack, "select count(*) from callback_requests")[0][0]
+    start_request(stack, sender)
+    stack.talk(sender, "/affirm")
+    stack.talk(sender, "phone")
+    stack.talk(sender, "07700 900765")
+    stack.action.stop()
+    stack.action.start()
+    stack.action.wait_until_up()
+    stack.talk(sender, "any time")
+    again = text_of(stack.talk(sender, "/affirm"))
+    assert "ask for them again" in again and "is your request about" in again, again
+    assert not REFERENCE.search(again)
+    assert rows(stack, "select count(*) from callback_requests")[0][0] == before
+    # The form asks for what is missing (the good time it still has), then for consent.
+    assert "contact you" in text_of(stack.talk(sender, "/affirm"))
+    assert "phone number" in text_of(stack.talk(sender, "phone"))
+    assert "Do you agree" in text_of(stack.talk(sender, "07700 900765"))
+    reference = REFERENCE.search(text_of(stack.talk(sender, "/affirm"))).group(0)
+    assert rows(stack, "select contact_detail, good_time from callback_requests where reference = ?",
+                reference) == [("07700900765", "any time")]
+
 
 
 def test_database_down_gives_the_phone_numbers(stack, sender):

@@ -2,7 +2,12 @@
 
 Each message here is written for this test, not copied from the training data.
 """
+import sqlite3
+
 import pytest
+
+from channels.rest import conversation_id
+from tests.e2e.expected import TOO_LONG, assert_crisis_first, assert_no_apology
 
 pytestmark = pytest.mark.e2e
 
@@ -122,6 +127,7 @@ def test_mediation_versus_disagreement_resolution(servers, sender):
 def test_crisis_pre_empts_the_conversation_and_the_conversation_continues(servers, sender):
     servers.talk(sender, "the council says they will stop his ehcp next year")
     crisis = servers.talk(sender, "he told me last night he wants to kill himself")
+    assert_crisis_first(crisis)
     text = texts(crisis)
     assert text.index("999") < text.index("NHS 111") < text.index("0800 1111")
     assert "116 123" in text and "85258" in text
@@ -132,9 +138,32 @@ def test_crisis_pre_empts_the_conversation_and_the_conversation_continues(server
 
 def test_crisis_in_the_same_message_as_a_dispute_comes_first(servers, sender):
     replies = servers.talk(sender, "they refused to assess her and now shes been cutting her arms again")
-    text = texts(replies)
-    assert "999" in text
-    assert "SEND35a" not in text, "the crisis reply comes first, alone"
+    assert_crisis_first(replies)
+    assert "SEND35a" not in texts(replies), "the crisis reply comes first, alone"
+
+
+# A parent pastes a long account; the danger is in its last words (issue 10: it
+# used to get "please send it in shorter parts" and no emergency numbers).
+LONG_ACCOUNT = (
+    "I want to explain everything that has happened since the annual review in March, because the "
+    "council keep saying they never got our letters and the school says it is not their job. " * 18
+    + "And tonight he locked himself in the bathroom and he has a knife"
+)
+
+
+def test_a_long_account_ending_in_danger_gets_the_crisis_reply(servers, sender):
+    assert 3000 <= len(LONG_ACCOUNT)
+    servers.talk(sender, "the council says they will stop his ehcp next year")
+    replies = servers.talk(sender, LONG_ACCOUNT)
+    assert_crisis_first(replies)
+    assert [r.get("text") for r in replies] == [replies[0]["text"], TOO_LONG]  # and why the rest was not read
+    # Rasa was told too: the turn is stored as a crisis, and the conversation goes on.
+    path = servers.database_url.replace("sqlite:///", "")
+    with sqlite3.connect(path) as db:
+        intents = [row[0] for row in db.execute(
+            "select intent_name from events where sender_id = ? and type_name = 'user'", (conversation_id(sender),))]
+    assert intents[-1] == "crisis"
+    assert "using form SEND35." in texts(servers.talk(sender, "how do i appeal"))  # still the plan ending
 
 
 @pytest.mark.parametrize("message", [
@@ -148,7 +177,9 @@ def test_crisis_in_the_same_message_as_a_dispute_comes_first(servers, sender):
     "bye",
 ])
 def test_every_other_intent_gets_a_reply(servers, sender, message):
-    assert texts(servers.talk(sender, message)).strip()
+    replies = servers.talk(sender, message)
+    assert texts(replies).strip()
+    assert_no_apology(replies)
 
 
 def test_out_of_scope_points_to_the_council(servers, sender):

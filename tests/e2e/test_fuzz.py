@@ -13,8 +13,8 @@ generates:
   content types.
 
 Every response must be well formed (200 with a list of replies for a valid
-body, 400 with ``{"error": ...}`` for a malformed one), never a 5xx and never
-a dropped connection. At the end the Rasa server must be the same process,
+body, 400 with ``{"error": ...}`` for a malformed one, 415 with one for a body
+not sent as ``application/json``), never a 5xx and never a dropped connection. At the end the Rasa server must be the same process,
 still answering, and its memory (VmRSS, measured after a warm-up) must not
 have grown beyond ``MAX_RSS_GROWTH_MB``.
 
@@ -29,7 +29,11 @@ examples below keep those cases in every run.
 
 The rate limits are not fuzzed here: reaching the shared stack's raised limits
 would take more messages than it can answer in a minute, and lowering them
-would break the other tests. tests/unit/test_guard.py covers them.
+would break the other tests. tests/e2e/test_limits.py reaches them on a stack
+of its own, and tests/unit/test_guard.py covers them too.
+
+Typed payloads (``/contact_case_officer{"service": "ehc_team"}``, ``/restart``)
+are sent mid-conversation over REST and socket.io: neither may take effect.
 """
 from __future__ import annotations
 
@@ -46,7 +50,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from actions.content import get_content
+from channels.rest import conversation_id
+from tests.e2e.chat import Chat, run_async
+from tests.e2e.expected import APOLOGY
 
 pytestmark = pytest.mark.e2e
 
@@ -62,9 +68,8 @@ ODD_VALID_BODIES = 100
 MALFORMED_BODIES = 2500
 MAX_RSS_GROWTH_MB = 300
 REPLY_KEYS = {"recipient_id", "text", "image", "buttons", "attachment", "custom"}
-# The guard's apology when handling a message failed (content/topics.yml): with
-# every server up, no message may cause it.
-APOLOGY = get_content().render(get_content().topics["unavailable"])
+# The guard's apology when handling a message failed (content/topics.yml,
+# tests/e2e/expected.py): with every server up, no message may cause it.
 # A few conversations take all the generated messages (the shared stack's
 # per-conversation limit is raised), so the fuzz also reaches deep histories.
 SENDERS = [f"fuzz-{n}" for n in range(10)]
@@ -146,13 +151,17 @@ def assert_replies(response: requests.Response, sender: str) -> None:
     counts["200"] += 1
 
 
-def assert_refused(response: requests.Response) -> None:
-    """400 with a JSON object saying what is wrong."""
-    assert response.status_code == 400, f"{response.status_code}: {response.text[:300]}"
+def assert_refused(response: requests.Response, status: int = 400) -> None:
+    """400 (or 415 for a body not sent as JSON) with a JSON object saying what is wrong."""
+    assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
     assert response.headers.get("content-type", "").startswith("application/json")
     body = response.json()
     assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"]
-    counts["400"] += 1
+    counts[str(status)] += 1
+
+
+def is_json_type(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
 
 
 # -- what a family might type ---------------------------------------------------
@@ -287,7 +296,7 @@ def _parses_to_object(raw: bytes) -> bool:
          content_type="application/json")
 def test_malformed_bodies_get_a_400_with_a_reason(fuzz, body, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
-    assert_refused(post(fuzz, data=body, headers=headers))
+    assert_refused(post(fuzz, data=body, headers=headers), 400 if is_json_type(content_type) else 415)
     counts["malformed bodies"] += 1
 
 
@@ -306,14 +315,18 @@ ODD_BUT_VALID = st.builds(
 @settings(FUZZ, max_examples=ODD_VALID_BODIES)
 @given(case=ODD_BUT_VALID, content_type=CONTENT_TYPES)
 def test_unusual_but_valid_bodies_are_answered(fuzz, case, content_type):
-    """The channel reads the body as JSON whatever the Content-Type says (as Rasa's own does)."""
+    """Answered when sent as application/json (any parameters); any other Content-Type gets a 415."""
     sender, body = case
     headers = {"Content-Type": content_type} if content_type else {}
-    assert_replies(post(fuzz, data=_json(body), headers=headers), sender)
+    response = post(fuzz, data=_json(body), headers=headers)
+    if is_json_type(content_type):
+        assert_replies(response, sender)
+    else:
+        assert_refused(response, 415)
     counts["unusual valid bodies"] += 1
 
 
-# -- typed payloads never set slots ---------------------------------------------
+# -- typed payloads take no effect ----------------------------------------------
 
 DEADLINE_QUESTION = "how long do I have to appeal?"
 
@@ -322,30 +335,122 @@ def _texts(replies) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
 
-def _slot_values(servers, sender: str, slot: str):
+def _events(servers, conversation: str, type_name: str):
     path = servers.database_url.replace("sqlite:///", "")
     with sqlite3.connect(path) as db:
-        rows = db.execute("select data from events where sender_id = ? and type_name = 'slot'", (sender,)).fetchall()
-    return [json.loads(data).get("value") for (data,) in rows if json.loads(data).get("name") == slot]
+        rows = db.execute("select data from events where sender_id = ? and type_name = ?",
+                          (conversation, type_name)).fetchall()
+    return [json.loads(data) for (data,) in rows]
 
 
-def test_a_typed_payload_with_entities_sets_no_slot(servers):
-    stamp = int(time.time() * 1000)
-    # A real plan-ceasing conversation: the deadline answer names its form (SEND35).
-    real = f"fuzz-real-ceasing-{stamp}"
-    servers.talk(real, "got a letter saying they intend to cease my daughters ehc plan")
-    ceasing_answer = _texts(servers.talk(real, DEADLINE_QUESTION))
-    assert "using form SEND35." in ceasing_answer
-    assert "plan_ceasing" in _slot_values(servers, real, "disagreement")
+# -- REST's own rules -------------------------------------------------------------
 
-    # The same slot, typed as a payload's entity: treated as text, so no slot is set
-    # and the answer is not the plan-ceasing one.
-    typed = f"fuzz-typed-ceasing-{stamp}"
-    assert _texts(servers.talk(typed, '/refused_assessment{"disagreement": "plan_ceasing"}')).strip()
-    answer = _texts(servers.talk(typed, DEADLINE_QUESTION))
-    assert answer.strip() and answer != ceasing_answer
-    assert "using form SEND35." not in answer
-    assert "plan_ceasing" not in _slot_values(servers, typed, "disagreement")
+
+def test_a_body_not_sent_as_json_gets_a_415_with_a_reason(servers):
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    body = json.dumps({"sender": "fuzz-415", "message": "hello"})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = requests.post(url, data=body, headers=headers, timeout=30)
+        assert response.status_code == 415, content_type
+        assert "application/json" in response.json()["error"]
+    assert requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"},
+                         timeout=30).status_code == 200
+
+
+def test_client_metadata_is_neither_passed_on_nor_stored(servers):
+    sender = f"fuzz-metadata-{uuid.uuid4().hex}"
+    metadata = {"note_from_client": "Jo Bloggs 07700 900999", "whatsapp_number": "+447700900998"}
+    response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=30,
+                             json={"sender": sender, "message": "the council refused to assess my son",
+                                   "metadata": metadata})
+    assert response.status_code == 200 and response.json()
+    stored = [json.dumps(e) for e in _events(servers, conversation_id(sender), "user")]
+    assert stored, "the message was stored"
+    for value in ("note_from_client", "Jo Bloggs", "900999", "900998"):
+        assert not any(value in event for event in stored), f"{value!r} was stored"
+
+
+def test_a_rest_client_cannot_write_into_a_widget_or_whatsapp_conversation(servers):
+    origin = f"http://127.0.0.1:{servers.demo_port}"
+
+    async def widget_conversation():
+        chat = Chat()
+        await chat.connect(servers.rasa_url, origin, "websocket")
+        try:
+            token = await chat.session()
+            await chat.say(CEASING)
+        finally:
+            await chat.close()
+        return token.split(".")[0]
+
+    widget_id = run_async(widget_conversation())
+    before = len(_events(servers, widget_id, "user"))
+    # Naming the widget's conversation id as the REST sender reaches a conversation of its own.
+    replies = servers.talk(widget_id, DEADLINE_QUESTION)
+    assert [r["recipient_id"] for r in replies] == [widget_id] * len(replies)
+    assert CEASING_DEADLINE not in _texts(replies), "the REST client saw the widget conversation's state"
+    assert len(_events(servers, widget_id, "user")) == before
+    assert _events(servers, conversation_id(widget_id), "user")
+    whatsapp_like = "wa-" + "0" * 32
+    servers.talk(whatsapp_like, "hello")
+    assert not _events(servers, whatsapp_like, "user")
+    assert _events(servers, conversation_id(whatsapp_like), "user")
+
+
+# A typed payload with an entity an action reads (`service`), and a typed
+# /restart, in the middle of a conversation about a plan being stopped. Without
+# the guard, Rasa reads the first as contact_case_officer with service=ehc_team
+# (the EHC Assessment Team's details, whatever the disagreement) and the second
+# as a restart (the conversation and its disagreement forgotten).
+SERVICE_PAYLOAD = '/contact_case_officer{"service":"ehc_team"}'
+CEASING = "got a letter saying they intend to cease my daughters ehc plan"
+CEASING_DEADLINE = "using form SEND35."
+
+
+def _commands_stored(servers, conversation: str):
+    """User turns Rasa took as a typed command: entities from its regex handler, or a /text."""
+    users = _events(servers, conversation, "user")
+    return [u for u in users if (u.get("text") or "").startswith("/") and u["text"] not in ("/greet",)
+            or any(e.get("extractor") == "RegexMessageHandler" for e in (u.get("parse_data") or {}).get("entities") or [])]
+
+
+def _assert_neither_took_effect(servers, conversation: str, deadline_answer: str) -> None:
+    assert not _events(servers, conversation, "restart"), "a typed /restart restarted the conversation"
+    assert CEASING_DEADLINE in deadline_answer, "the conversation forgot its disagreement"
+    assert not _commands_stored(servers, conversation), "a typed payload reached Rasa as a command"
+    users = _events(servers, conversation, "user")
+    assert any(u.get("text") == SERVICE_PAYLOAD.lstrip("/") for u in users)
+    assert any(u.get("text") == "restart" for u in users)
+
+
+def test_typed_payloads_take_no_effect_over_rest(servers):
+    sender = f"fuzz-typed-rest-{int(time.time() * 1000)}"
+    servers.talk(sender, CEASING)
+    servers.talk(sender, SERVICE_PAYLOAD)
+    servers.talk(sender, "/restart")
+    answer = _texts(servers.talk(sender, DEADLINE_QUESTION))
+    _assert_neither_took_effect(servers, conversation_id(sender), answer)
+
+
+def test_typed_payloads_take_no_effect_over_socketio(servers):
+    origin = f"http://127.0.0.1:{servers.demo_port}"
+
+    async def scenario():
+        chat = Chat()
+        await chat.connect(servers.rasa_url, origin, "websocket")
+        try:
+            token = await chat.session()
+            await chat.say(CEASING)
+            await chat.say(SERVICE_PAYLOAD)
+            await chat.say("/restart")
+            answer = await chat.say(DEADLINE_QUESTION)
+        finally:
+            await chat.close()
+        return token.split(".")[0], "\n".join(r.get("text") or "" for r in answer)
+
+    conversation, answer = run_async(scenario())
+    _assert_neither_took_effect(servers, conversation, answer)
 
 
 # -- and afterwards ------------------------------------------------------------
@@ -364,7 +469,7 @@ def test_the_server_survived_and_its_memory_is_bounded(fuzz, capsys):
             f"\nfuzz: {counts['requests']} requests in {elapsed:.0f}s: "
             f"{counts['valid messages']} generated messages, {counts['unusual valid bodies']} unusual valid "
             f"bodies, {counts['malformed bodies']} malformed bodies; {counts['200']} answered 200, "
-            f"{counts['400']} refused 400, no other status. "
+            f"{counts['400']} refused 400, {counts['415']} refused 415 (not JSON), no other status. "
             f"Rasa server RSS {fuzz['rss_before']:.0f} MB after warm-up, {after:.0f} MB after "
             f"(+{after - fuzz['rss_before']:.0f} MB; bound {MAX_RSS_GROWTH_MB} MB)."
         )

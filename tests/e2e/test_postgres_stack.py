@@ -12,13 +12,14 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from channels.rest import conversation_id
 from scripts.pg_cluster import controllable_postgres
 from scripts.stack import running_stack
 from tests.e2e.conftest import ARTIFACTS, MODEL, SATURDAY_EVENING
 
 pytestmark = pytest.mark.e2e
 
-REFERENCE = re.compile(r"\bWS-[A-Z2-9]{5}\b")
+REFERENCE = re.compile(r"\bWS-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,24 @@ def test_a_callback_request_is_stored_in_postgresql(stack, postgres, sender):
     rows = query(postgres.url, "select contact_detail, status from callback_requests where reference = :r",
                  r=reference)
     assert rows == [("mum@example.com", "open")]
-    events = query(postgres.url, "select count(*) from events where sender_id = :s", s=sender)
+    events = query(postgres.url, "select count(*) from events where sender_id = :s", s=conversation_id(sender))
     assert events[0][0] > 10
+    # The answers were blanked as they were written: only the consented request keeps them.
+    history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
+                                            s=sender))
+    assert "mum@example.com" not in history and "after 3pm" not in history
+
+
+def test_an_abandoned_form_leaves_nothing_in_postgresql(stack, postgres, sender):
+    stack.talk(sender, "/request_callback")
+    stack.talk(sender, "my daughter's transport")
+    assert "good time" in text_of(stack.talk(sender, "(07700) 900531"))  # typed straight away
+    assert "not kept your details" in text_of(stack.talk(sender, "stop"))
+    history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
+                                            s=sender))
+    assert history and "900531" not in history and "transport" not in history
+    assert query(postgres.url, "select count(*) from callback_requests where contact_detail like '%900531%'") \
+        == [(0,)]
 
 
 def test_a_database_outage_is_said_plainly_and_the_conversation_returns(stack, postgres, sender):

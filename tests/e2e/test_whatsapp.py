@@ -201,6 +201,22 @@ def test_a_webhook_twilio_sends_twice_is_answered_once(stack, twilio, family):
     assert len(twilio.wait_for(family, count=len(first), settle=3)) == len(first)
 
 
+def test_a_webhook_redelivered_after_a_restart_is_answered_once(stack, twilio, family):
+    """Twilio may retry after the Rasa server restarted: the ids seen are in the database, not in memory."""
+    fields = webhook_fields(family, "is mediation free")
+    assert post(stack, fields).status_code == 200
+    first = twilio.wait_for(family)
+    assert first
+    stack.restart_rasa(kill=True)
+    assert post(stack, fields).status_code == 200
+    assert len(twilio.wait_for(family, count=len(first), settle=3)) == len(first)
+    # A new message from the same family is answered as usual.
+    assert say(stack, twilio, family, "what is mediation")
+    with sqlite3.connect(TRACKER_DB) as db:
+        kept = [row[0] for row in db.execute("select message_hash from whatsapp_seen_messages")]
+    assert kept and fields["MessageSid"] not in kept  # a hash of the id, not the id
+
+
 def test_sending_is_retried_after_transient_failures(stack, twilio, family):
     attempts_before = twilio.attempts
     twilio.fail_next(500, 429, DROP)

@@ -15,14 +15,18 @@ What is checked, in Debian's Chromium driven by Playwright:
 * the same at 320 px wide (no horizontal scroll), at 200% zoom and with
   200% text; reduced motion stops the typing animation;
 * axe-core finds no serious or critical WCAG 2.2 A/AA violations;
-* a foreign Origin is refused; a client cannot pick its conversation id.
+* a foreign Origin is refused; a client cannot pick its conversation id;
+* the callback form's typed answers (number, good time, what it is about)
+  are shown but never kept in the saved transcript (sessionStorage);
+* a token older than the limit starts a new conversation, and the widget
+  says so.
 
 Screenshots go to artifacts/browser/.
 """
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
+import hashlib
+import hmac
 import json
 import subprocess
 import sys
@@ -36,6 +40,9 @@ import socketio
 from playwright.sync_api import Page, expect, sync_playwright
 
 from scripts.stack import ROOT
+from tests.e2e.chat import Chat, run_async
+from tests.e2e.conftest import WIDGET_SECRET
+from tests.e2e.expected import TOO_LONG
 
 pytestmark = pytest.mark.e2e
 
@@ -241,6 +248,18 @@ def session_token(page: Page) -> str:
     return page.evaluate("() => JSON.parse(sessionStorage.getItem('send-widget/v1')).session")
 
 
+def saved_transcript(page: Page) -> str:
+    """Everything the widget keeps in the browser, as stored."""
+    return page.evaluate("() => sessionStorage.getItem('send-widget/v1')")
+
+
+def click_and_wait(page: Page, title: str) -> None:
+    before = bot_messages(page).count()
+    page.locator(".sw-choice", has_text=title).last.click()
+    wait_for_bot_count(page, before + 1)
+    page.wait_for_timeout(500)
+
+
 # --- the browser tests
 
 @pytest.mark.parametrize(
@@ -415,46 +434,107 @@ def test_axe_finds_no_serious_accessibility_problems(site, browser):
         context.close()
 
 
+# --- what the browser keeps
+
+PRIVATE_PLACEHOLDER = "(Your answer is not kept on this device.)"  # web/src/store.js
+TOPIC = "the refused assessment for my boy"
+NUMBER = "07700 900357"  # not the example in the question (07700 900123)
+GOOD_TIME = "after half past three on weekdays"
+
+
+def test_the_callback_forms_answers_are_not_kept_in_the_saved_transcript(site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{site.demo_url}/")
+        page.locator(".sw-launcher").click()
+        wait_for_bot_count(page, 1)
+        page.locator(".sw-input").focus()
+        ask(page, QUESTION)
+        ask(page, "I want to talk to someone")  # the action server's clock says out of hours
+        click_and_wait(page, "Request a callback")
+        ask(page, TOPIC)  # typed instead of the offered label: private
+        click_and_wait(page, "Phone")  # a button: our own words, kept
+        page.locator(".sw-input").focus()
+        ask(page, NUMBER)
+        expect(bot_messages(page).last).to_contain_text("good time")
+        ask(page, GOOD_TIME)
+        expect(bot_messages(page).last).to_contain_text("Do you agree")
+        # On screen while the page is open, the family sees what they typed...
+        typed = page.locator(".sw-msg--user .sw-text")
+        for answer in (TOPIC, NUMBER, GOOD_TIME):
+            expect(typed.filter(has_text=answer)).to_have_count(1)
+        # ...but the browser keeps placeholders, and the rest of the conversation as it was.
+        saved = saved_transcript(page)
+        for answer in (TOPIC, NUMBER, GOOD_TIME, "900357", "half past three"):
+            assert answer not in saved, f"{answer!r} is kept in sessionStorage"
+        stored = json.loads(saved)["messages"]
+        assert [m["text"] for m in stored if m.get("private")] == [PRIVATE_PLACEHOLDER] * 3
+        user_texts = [m["text"] for m in stored if m["from"] == "user"]
+        assert QUESTION in user_texts and "Phone" in user_texts and "Request a callback" in user_texts
+        # After a reload (or on another page of the site) only the placeholders are there.
+        page.reload()
+        expect(page.locator(".sw-panel")).to_be_visible()
+        expect(typed.filter(has_text=PRIVATE_PLACEHOLDER)).to_have_count(3)
+        for answer in (TOPIC, NUMBER, GOOD_TIME):
+            expect(page.locator(".sw-log")).not_to_contain_text(answer)
+        # The consent answer is a button, and after it nothing typed is private any more.
+        click_and_wait(page, "No")
+        page.locator(".sw-input").focus()
+        ask(page, "is mediation free")
+        assert "is mediation free" in saved_transcript(page)
+        page.screenshot(path=str(SHOTS / "callback-private-answers.png"))
+    finally:
+        context.close()
+
+
+def _token(session_id: str, issued: int) -> str:
+    """A token as the server makes it (channels/socketio.py), signed with the shared stack's secret."""
+    body = f"{session_id}.{issued}"
+    return f"{body}.{hmac.new(WIDGET_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()}"
+
+
+def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    set_token = "(token) => { const s = JSON.parse(sessionStorage.getItem('send-widget/v1')); " \
+                "s.session = token; sessionStorage.setItem('send-widget/v1', JSON.stringify(s)); }"
+    try:
+        page.goto(f"{site.demo_url}/")
+        page.locator(".sw-launcher").click()
+        wait_for_bot_count(page, 1)
+        page.locator(".sw-input").focus()
+        ask(page, QUESTION)
+        session_id, issued, _ = session_token(page).split(".")
+        assert abs(int(issued) - time.time()) < 120, "the token carries its issue time"
+
+        # A token issued an hour ago (made here with the server's key) still continues the conversation...
+        page.evaluate(set_token, _token(session_id, int(time.time()) - 3600))
+        page.reload()
+        page.locator(".sw-input").focus()
+        shown = bot_messages(page).count()
+        ask(page, "how long do I have?")
+        assert session_token(page).split(".")[0] == session_id
+        expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")
+
+        # ...one issued 25 hours ago does not: a new conversation, and the widget says so.
+        page.evaluate(set_token, _token(session_id, int(time.time()) - 25 * 3600))
+        page.reload()
+        expect(page.locator(".sw-msg--note")).to_have_text(
+            "Your earlier conversation has ended, so this is a new one. Please ask your question again.")
+        new_id = session_token(page).split(".")[0]
+        assert new_id != session_id
+        page.locator(".sw-input").focus()
+        shown = bot_messages(page).count()
+        ask(page, "how long do I have?")
+        answer = " ".join(bot_messages(page).all_inner_texts()[shown:])
+        assert answer and "using form SEND35a" not in answer  # the old disagreement is gone
+        page.screenshot(path=str(SHOTS / "expired-token.png"))
+    finally:
+        context.close()
+
+
 # --- the socket.io server, with a python-socketio client
-
-def run_async(coroutine):
-    """Runs a coroutine on its own thread: Playwright's sync API owns this thread's loop."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=90)
-
-
-class Chat:
-    """A minimal socket.io client speaking the widget's protocol."""
-
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.tokens: asyncio.Queue = asyncio.Queue()
-        self.replies: asyncio.Queue = asyncio.Queue()
-        self.client.on("session_confirm", self.tokens.put_nowait)
-        self.client.on("bot_uttered", self.replies.put_nowait)
-
-    async def connect(self, url: str, origin: str, transport: str) -> None:
-        await self.client.connect(
-            url, headers={"Origin": origin}, transports=[transport], wait_timeout=10
-        )
-
-    async def session(self, token=None) -> str:
-        await self.client.emit("session_request", {"session_id": token})
-        return await asyncio.wait_for(self.tokens.get(), 10)
-
-    async def say(self, text: str, **extra) -> list:
-        await self.client.emit("user_uttered", {"message": text, **extra})
-        replies = [await asyncio.wait_for(self.replies.get(), 30)]
-        await asyncio.sleep(1)  # the rest of the turn's messages
-        while not self.replies.empty():
-            replies.append(self.replies.get_nowait())
-        return replies
-
-    async def close(self) -> None:
-        await self.client.disconnect()
-        if getattr(self.client.eio, "http", None):  # aiohttp session the client opened
-            await self.client.eio.http.close()
-
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_only_the_configured_origin_may_connect(site, transport):
@@ -519,10 +599,8 @@ def test_socket_messages_pass_through_the_guard(site):
             await chat.close()
 
     replies = run_async(scenario())
-    assert [r["text"] for r in replies] == [
-        "Sorry, that message is too long for me. Please send it in shorter parts, "
-        "of up to 2,000 characters each."
-    ]
+    assert [r["text"] for r in replies] == [TOO_LONG]
+    assert TOO_LONG.startswith("Sorry, that message is too long for me.") and "call 999" in TOO_LONG
 
 
 # --- the safe formatter (web/src/format.js), in the real browser

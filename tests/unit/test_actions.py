@@ -188,11 +188,13 @@ def test_out_of_scope_offers_a_disagreement_nlu_also_considered():
     assert payloads(messages) == ["/disagree_placement"]
 
 
-def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details():
+def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details(monkeypatch):
+    monkeypatch.setenv("SEND_RETENTION_DAYS", "21")
     messages, events = run(ActionSessionStart(), tracker("greet"))
     text = texts(messages)
     assert "automated assistant" in text and "not a person" in text
     assert "names, dates of birth or case numbers" in text
+    assert "We keep this chat for 21 days" in text
     assert [e["event"] for e in events] == ["session_started", "action"]
 
 

@@ -49,8 +49,11 @@ def test_contact_methods(typed, whatsapp, method):
 
 
 @pytest.mark.parametrize("typed, reference", [
-    ("cancel WS-7K3QX", "WS-7K3QX"), ("please cancel ws7k3qx thanks", "WS-7K3QX"),
-    ("my reference is Ws-h8j2k", "WS-H8J2K"), ("cancel my request", None), ("WS-1O0I1", None),
+    ("cancel WS-7K3Q-X9PM", "WS-7K3Q-X9PM"), ("please cancel ws7k3qx9pm thanks", "WS-7K3Q-X9PM"),
+    ("cancel ws 7k3q x9pm", "WS-7K3Q-X9PM"), ("my reference is Ws-h8j2-k4mn", "WS-H8J2-K4MN"),
+    ("cancel my request", None), ("WS-1O0I-1O0I", None),
+    # references made before they were lengthened
+    ("cancel WS-7K3QX", "WS-7K3QX"), ("my reference is Ws-h8j2k", "WS-H8J2K"), ("WS-1O0I1", None),
 ])
 def test_references(typed, reference):
     assert callback.extract_reference(typed) == reference
@@ -89,5 +92,5 @@ def test_whatsapp_is_offered_only_on_whatsapp():
 
 
 def test_done_gives_the_reference_and_how_to_cancel():
-    [message] = callback.done_reply(CONTENT, "WS-7K3QX", "The EHC Assessment Team is closed now.", False)
-    assert "WS-7K3QX" in message.text and "cancel WS-7K3QX" in message.text
+    [message] = callback.done_reply(CONTENT, "WS-7K3Q-X9PM", "The EHC Assessment Team is closed now.", False)
+    assert "WS-7K3Q-X9PM" in message.text and "cancel WS-7K3Q-X9PM" in message.text

@@ -6,7 +6,7 @@ import pytest
 
 from actions import content_check
 from actions.content import ContentError, MissingDetail, get_content, load_content
-from actions.replies import all_replies, crisis_reply, service_reply
+from actions.replies import all_replies, crisis_reply, intro_reply, service_reply
 
 CONTENT = get_content()
 MARKER = CONTENT.unverified_marker
@@ -43,6 +43,25 @@ def test_content_check_passes_and_lists_what_to_verify(capsys):
     out = capsys.readouterr().out
     assert "VERIFY   sendias.phone = 01922 650330" in out
     assert "MISSING  walsall_mash.phone" in out
+    assert "MISSING  council.privacy_notice" in out
+
+
+def test_the_opening_message_says_how_long_chats_are_kept():
+    [message] = intro_reply(CONTENT, 30)
+    assert "We keep this chat for 30 days, then delete it." in message.text
+    assert "14 days" in intro_reply(CONTENT, 14)[0].text  # the retention setting, not a copy of "30"
+    # No privacy notice line until the council supplies its address.
+    assert "How we use your information" not in message.text and "None" not in message.text
+
+
+def test_the_privacy_notice_is_linked_once_supplied(content_copy):
+    path = content_copy / "services.yml"
+    text = path.read_text()
+    marker = "    privacy_notice:\n      value: null"
+    assert marker in text
+    path.write_text(text.replace(marker, '    privacy_notice:\n      value: "https://go.walsall.gov.uk/privacy"'))
+    [message] = intro_reply(load_content(content_copy), 30)
+    assert message.text.endswith("How we use your information: https://go.walsall.gov.uk/privacy (to be confirmed)")
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from enquiries import db, notify, store as store_module
+import re
+
+from enquiries import db, identity, notify, store as store_module
 from enquiries.store import (
     REFERENCE_PATTERN,
     Enquiry,
@@ -89,9 +91,13 @@ def store(db_url, clock):
     enquiries.dispose()
 
 
+FAMILY = "family-1"  # the conversation that makes the requests
+
+
 def make(enquiries: EnquiryStore, about="refused_assessment", method="phone", detail=PHONE,
-         good_time=GOOD_TIME, channel="rest") -> Enquiry:
-    return enquiries.create(about, method, detail, good_time, channel, CONSENT, NOW)
+         good_time=GOOD_TIME, channel="rest", conversation=FAMILY) -> Enquiry:
+    return enquiries.create(about, method, detail, good_time, channel, CONSENT, NOW,
+                            conversation=conversation)
 
 
 # Rasa's own tracker store writes the conversations.
@@ -147,24 +153,26 @@ def test_references_are_unique_readable_and_redrawn_on_a_clash(store, monkeypatc
         assert not set(reference[3:]) & set("O0I1")
     # Force a clash: the first draw repeats an existing reference.
     taken = next(iter(references))
-    draws = iter([taken, "WS-ABCDE"])
+    draws = iter([taken, "WS-ABCD-EFGH"])
     monkeypatch.setattr(store_module, "new_reference", lambda: next(draws))
-    assert make(store).reference == "WS-ABCDE"
+    assert make(store).reference == "WS-ABCD-EFGH"
     assert len(store.list_open()) == 61
 
 
 def test_references_can_be_typed_loosely(store):
     enquiry = make(store)
-    loose = enquiry.reference.lower().replace("-", " ")
-    assert normalise_reference(loose) == enquiry.reference
-    assert store.get(loose) == enquiry
+    assert len(enquiry.reference) == len("WS-7K3Q-X9PM") and enquiry.reference[7] == "-"
+    for loose in (enquiry.reference.lower().replace("-", " "), enquiry.reference.replace("-", ""),
+                  enquiry.reference.lower()):
+        assert normalise_reference(loose) == enquiry.reference
+        assert store.get(loose) == enquiry
 
 
 def test_withdraw_marks_withdrawn_and_deletes_personal_details(store, clock, db_url):
     enquiry = make(store, method="email", detail=EMAIL)
     kept = make(store)
     clock.now = NOW + dt.timedelta(hours=2)
-    assert store.withdraw(enquiry.reference) is True
+    assert store.withdraw(enquiry.reference, FAMILY) is True
     withdrawn = store.get(enquiry.reference)
     assert withdrawn.status == "withdrawn"
     assert withdrawn.withdrawn_at == NOW + dt.timedelta(hours=2)
@@ -180,9 +188,9 @@ def test_withdraw_marks_withdrawn_and_deletes_personal_details(store, clock, db_
     assert EMAIL not in repr(rows) and GOOD_TIME not in repr(rows)
     # Withdrawing again changes nothing; an unknown reference is False.
     clock.now = NOW + dt.timedelta(days=1)
-    assert store.withdraw(enquiry.reference) is True
+    assert store.withdraw(enquiry.reference, FAMILY) is True
     assert store.get(enquiry.reference).withdrawn_at == NOW + dt.timedelta(hours=2)
-    assert store.withdraw("WS-ZZZZZ") is False
+    assert store.withdraw("WS-ZZZZ-ZZZZ", FAMILY) is False
     assert [e.reference for e in store.list_open()] == [kept.reference]
     assert store.get(kept.reference).contact_detail == PHONE
 
@@ -201,9 +209,9 @@ def test_list_open_mark_done_and_delete(store, clock):
     assert store.mark_done(second.reference) is True
     assert store.mark_done(second.reference) is False  # already done
     assert store.get(second.reference).done_at == NOW + dt.timedelta(minutes=10)
-    assert store.withdraw(third.reference)
+    assert store.withdraw(third.reference, FAMILY)
     assert store.mark_done(third.reference) is False  # withdrawn: never contact
-    assert store.mark_done("WS-ZZZZZ") is False
+    assert store.mark_done("WS-ZZZZ-ZZZZ") is False
     assert [e.reference for e in store.list_open()] == [first.reference]
     assert [e.reference for e in store.list("done")] == [second.reference]
     assert len(store.list(None)) == 3
@@ -258,6 +266,39 @@ def test_export_csv(store, clock):
     assert store.export_csv(out, status="all") == 3
 
 
+def test_only_the_conversation_that_made_a_request_can_withdraw_it(store, db_url):
+    enquiry = make(store, conversation="family-a")
+    # Someone else, who knows or guesses the reference: refused, and nothing changes.
+    assert store.withdraw(enquiry.reference, "family-b") is False
+    assert store.get(enquiry.reference).status == "open"
+    assert store.get(enquiry.reference).contact_detail == PHONE
+    assert store.withdraw(enquiry.reference, "family-a") is True
+    # The conversation id is never stored, only its keyed hash.
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        keys = connection.execute(sa.text("SELECT conversation_key FROM callback_requests")).scalars().all()
+        everything = repr(connection.execute(sa.text("SELECT * FROM callback_requests")).all())
+    engine.dispose()
+    assert keys == [store.conversation_key("family-a")] and len(keys[0]) == 64
+    assert "family-a" not in everything
+
+
+def test_conversation_keys_and_codes(store, db_url, monkeypatch):
+    monkeypatch.delenv("SEND_ID_SECRET", raising=False)
+    code = store.conversation_code("family-a")
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)
+    assert code == store.conversation_code("family-a") != store.conversation_code("family-b")
+    # Without SEND_ID_SECRET the key is made once and kept in the database:
+    # another process sharing it agrees.
+    other = EnquiryStore(db_url)
+    assert other.conversation_code("family-a") == code
+    other.dispose()
+    # With SEND_ID_SECRET set, that key is used (and codes change with it).
+    monkeypatch.setenv("SEND_ID_SECRET", "a-long-random-secret-for-tests")
+    assert store.conversation_code("family-a") != code
+    assert identity.normalise_code(code.lower()[:3] + " " + code.lower()[3:]) == code
+
+
 def test_purge_deletes_exactly_what_is_older_than_the_limit(store, clock, db_url):
     now = NOW
     cutoff = now - dt.timedelta(days=30)
@@ -272,28 +313,29 @@ def test_purge_deletes_exactly_what_is_older_than_the_limit(store, clock, db_url
     for name, created in ages.items():
         clock.now = created
         made[name] = make(store)
-    store.withdraw(made["recent"].reference)  # purge ignores status
+    store.withdraw(made["recent"].reference, FAMILY)  # purge ignores status
 
     rasa = rasa_store(db_url)
     save_conversation(rasa, "old-conversation", [cutoff - dt.timedelta(days=40)])
     save_conversation(rasa, "just-old", [cutoff - dt.timedelta(days=2), cutoff - second])
     save_conversation(rasa, "at-cutoff", [cutoff])
-    # Began long ago but still going on: kept whole.
+    # A family writing every few weeks: its old messages go, its recent ones stay.
     save_conversation(rasa, "long-running", [cutoff - dt.timedelta(days=20), now - dt.timedelta(hours=1)])
     save_conversation(rasa, "recent", [now - dt.timedelta(minutes=5)])
 
     result = store.purge(30, now)
     assert result.cutoff == cutoff
-    assert (result.requests, result.conversations) == (2, 2)
-    assert result.events == 2 + 4  # two events per user turn
+    assert (result.requests, result.conversations, result.emptied) == (2, 3, 2)
+    assert result.events == 2 + 4 + 2  # two events per user turn
     assert {e.reference for e in store.list(None)} == {
         made["at_cutoff"].reference, made["recent"].reference
     }
     assert stored_senders(db_url) == {"at-cutoff", "long-running", "recent"}
-    # Rasa itself no longer finds the purged conversations, and the kept one is whole.
+    # Rasa itself no longer finds the purged conversations; the long one keeps its last turn only.
     assert asyncio.run(rasa.retrieve("old-conversation")) is None
     long_running = asyncio.run(rasa.retrieve("long-running"))
-    assert len([e for e in long_running.events if e.type_name == "user"]) == 2
+    turns = [e for e in long_running.events if e.type_name == "user"]
+    assert [e.timestamp for e in turns] == [(now - dt.timedelta(hours=1)).timestamp()]
 
     again = store.purge(30, now)
     assert (again.requests, again.conversations, again.events) == (0, 0, 0)
@@ -310,29 +352,54 @@ def test_purge_without_a_conversation_table(store, clock):
 
 
 def test_erase_conversation(store, db_url):
-    assert store.erase_conversation("nobody") == 0  # no events table yet
+    assert store.erase_conversation("nobody").events == 0  # no events table yet
     rasa = rasa_store(db_url)
     save_conversation(rasa, "family-a", [NOW, NOW + dt.timedelta(minutes=1)])
     save_conversation(rasa, "family-b", [NOW])
-    assert store.erase_conversation("family-a") == 4
-    assert store.erase_conversation("family-a") == 0
+    theirs, others = make(store, conversation="family-a"), make(store, conversation="family-b")
+    erased = store.erase_conversation("family-a")
+    assert (erased.events, erased.references) == (4, (theirs.reference,))
+    assert store.erase_conversation("family-a").events == 0
     assert stored_senders(db_url) == {"family-b"}
     assert asyncio.run(rasa.retrieve("family-a")) is None
+    assert [e.reference for e in store.list(None)] == [others.reference]
     rasa.engine.dispose()
+
+
+def test_erase_by_reference_and_by_code(store, db_url):
+    rasa = rasa_store(db_url)
+    save_conversation(rasa, "family-a", [NOW])
+    save_conversation(rasa, "family-b", [NOW, NOW + dt.timedelta(minutes=1)])
+    rasa.engine.dispose()
+    first, second = make(store, conversation="family-a"), make(store, conversation="family-a")
+    kept = make(store, conversation="family-b")
+    # By reference: the request, the conversation that made it, and its other requests.
+    erased = store.erase_reference(first.reference.lower())
+    assert (erased.events, set(erased.references)) == (2, {first.reference, second.reference})
+    assert stored_senders(db_url) == {"family-b"}
+    assert store.erase_reference("WS-ZZZZ-ZZZZ") is None
+    # By the code the assistant showed the family.
+    code = store.conversation_code("family-b")
+    [found] = store.find_code(code.lower())
+    assert (found.conversation_id, found.events, found.references) == ("family-b", 4, (kept.reference,))
+    assert found.first == NOW and found.last == NOW + dt.timedelta(minutes=1)
+    assert store.erase_code(code).references == (kept.reference,)
+    assert store.find_code(code) == [] and stored_senders(db_url) == set()
+    assert store.list(None) == []
 
 
 def test_schema_is_versioned_and_migrated(store, db_url, monkeypatch):
     make(store)
-    assert store.schema_version() == store_module.SCHEMA_VERSION == 1
+    assert store.schema_version() == store_module.SCHEMA_VERSION == 2
 
-    # A release that adds a column: version 2 with its migration.
+    # A release that adds a column: version 3 with its migration.
     def add_column(connection):
         connection.execute(sa.text("ALTER TABLE callback_requests ADD COLUMN language VARCHAR(8)"))
 
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_module, "MIGRATIONS", {2: add_column})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_module, "MIGRATIONS", {**store_module.MIGRATIONS, 3: add_column})
     upgraded = EnquiryStore(db_url)
-    assert upgraded.schema_version() == 2
+    assert upgraded.schema_version() == 3
     assert len(upgraded.list_open()) == 1
     engine = sa.create_engine(db_url)
     columns = {c["name"] for c in sa.inspect(engine).get_columns("callback_requests")}
@@ -341,11 +408,46 @@ def test_schema_is_versioned_and_migrated(store, db_url, monkeypatch):
     upgraded.dispose()
 
     # Older code meeting that newer database refuses to run.
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
     older = EnquiryStore(db_url)
     with pytest.raises(SchemaMismatch):
         older.list_open()
     older.dispose()
+
+
+def test_a_version_1_database_gets_conversation_keys(db_url):
+    """A database made before conversation keys: migrated in place, its requests kept."""
+    engine = sa.create_engine(db_url)
+    key_type = "SERIAL PRIMARY KEY" if engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            f"CREATE TABLE callback_requests (id {key_type}, reference VARCHAR(16) NOT NULL UNIQUE, "
+            "created_at TIMESTAMP NOT NULL, about VARCHAR(200) NOT NULL, contact_method VARCHAR(16) NOT NULL, "
+            "contact_detail VARCHAR(320), good_time VARCHAR(200), channel VARCHAR(40) NOT NULL, "
+            "consent_text TEXT NOT NULL, consent_at TIMESTAMP NOT NULL, status VARCHAR(16) NOT NULL, "
+            "done_at TIMESTAMP, withdrawn_at TIMESTAMP)"
+        ))
+        connection.execute(sa.text("CREATE TABLE enquiries_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"))
+        connection.execute(sa.text("INSERT INTO enquiries_schema VALUES (1, 1)"))
+        connection.execute(sa.text(
+            "INSERT INTO callback_requests (reference, created_at, about, contact_method, contact_detail, channel, "
+            "consent_text, consent_at, status) VALUES ('WS-7K3QX', :t, 'about', 'phone', :p, 'rest', 'c', :t, 'open')"
+        ), {"t": NOW.replace(tzinfo=None), "p": PHONE})
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("callback_requests")}
+    assert "conversation_key" not in columns
+    migrated = EnquiryStore(db_url)
+    assert migrated.schema_version() == 2
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("callback_requests")}
+    engine.dispose()
+    assert "conversation_key" in columns
+    old = migrated.get("ws-7k3qx")
+    assert old.contact_detail == PHONE
+    # No conversation can withdraw it (it has no key); the team can still delete it.
+    assert migrated.withdraw("WS-7K3QX", FAMILY) is False
+    assert migrated.delete("WS-7K3QX") is True
+    new = make(migrated)
+    assert REFERENCE_PATTERN.match(new.reference) and migrated.withdraw(new.reference, FAMILY)
+    migrated.dispose()
 
 
 def test_several_processes_creating_the_schema_at_once(db_url):
@@ -366,7 +468,7 @@ def test_several_processes_creating_the_schema_at_once(db_url):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert stores[0].schema_version() == 1
+    assert stores[0].schema_version() == store_module.SCHEMA_VERSION
     for enquiries in stores:
         enquiries.dispose()
 
@@ -487,11 +589,11 @@ def test_cli_list_done_delete_and_unknown_references(store, db_url):
     assert store.get(first.reference).status == "done"
     assert first.reference not in cli(db_url, "list").stdout
 
-    unknown = cli(db_url, "done", "WS-ZZZZZ")
+    unknown = cli(db_url, "done", "ws-zzzz-zzzz")
     assert unknown.returncode == 1
-    assert "No callback request has the reference 'WS-ZZZZZ'" in unknown.stderr
+    assert "No callback request has the reference 'WS-ZZZZ-ZZZZ'" in unknown.stderr
 
-    store.withdraw(second.reference)
+    store.withdraw(second.reference, FAMILY)
     withdrawn = cli(db_url, "done", second.reference)
     assert withdrawn.returncode == 1 and "do not contact them" in withdrawn.stderr
 
@@ -526,8 +628,8 @@ def test_cli_purge_is_safe_for_cron(store, clock, db_url):
 
     first = cli(db_url, "purge")  # default 30 days
     assert first.returncode == 0, first.stderr
-    assert "Purged 1 callback request(s) and 1 conversation(s) (2 events) older than 30 days" \
-        in first.stdout
+    assert "Purged 1 callback request(s) and 2 conversation event(s) from 1 conversation(s) older " \
+        "than 30 days" in first.stdout
     for text in (first.stdout, first.stderr):
         assert PHONE not in text and old.reference not in text and "old-chat" not in text
     second = cli(db_url, "purge")
@@ -547,7 +649,7 @@ def test_cli_erase_conversation_and_a_database_that_is_down(store, db_url):
     save_conversation(rasa, "family-c", [NOW])
     rasa.engine.dispose()
     erased = cli(db_url, "erase-conversation", "family-c")
-    assert erased.returncode == 0 and "2 events" in erased.stdout
+    assert erased.returncode == 0 and "2 conversation event(s)" in erased.stdout
     nothing = cli(db_url, "erase-conversation", "family-c")
     assert nothing.returncode == 0 and "nothing deleted" in nothing.stdout
 
@@ -602,10 +704,13 @@ def smtp_server(monkeypatch):
     controller.stop()
 
 
+ABOUT = "my son Jayden at Oakwood Primary"  # what a family may type as "what it is about"
+
+
 def sample(method="phone", detail=PHONE) -> Enquiry:
     return Enquiry(
-        reference="WS-7K3QX", created_at=dt.datetime(2026, 3, 30, 9, 15, tzinfo=UTC),
-        about="refused_assessment", contact_method=method, contact_detail=detail,
+        reference="WS-7K3Q-X9PM", created_at=dt.datetime(2026, 3, 30, 9, 15, tzinfo=UTC),
+        about=ABOUT, contact_method=method, contact_detail=detail,
         good_time=GOOD_TIME, channel="whatsapp", consent_text=CONSENT, consent_at=NOW,
         status="open",
     )
@@ -618,24 +723,85 @@ def test_the_team_email_arrives_without_the_family_details(smtp_server):
     first = smtp_server.messages[0]
     assert set(first.rcpt_tos) == {"send-team@walsall.example", "duty@walsall.example"}
     body = first.content.decode("utf-8")
-    assert "Subject: New callback request WS-7K3QX" in body
-    assert "refused_assessment" in body and "a phone call" in body
+    assert "Subject: New callback request WS-7K3Q-X9PM" in body
+    assert "a phone call" in body
     assert "Monday 30 March 2026 at 10:15 (UK time)" in body  # BST
     assert "python -m enquiries list" in body
     for envelope in smtp_server.messages:
         text = envelope.content.decode("utf-8")
-        for secret in (PHONE, EMAIL, GOOD_TIME, "07700"):
+        # Not the contact details, and not what it is about (the family's own words).
+        for secret in (PHONE, EMAIL, GOOD_TIME, "07700", "Jayden", "Oakwood"):
             assert secret not in text
 
 
-def test_the_team_email_logs_in_when_a_user_is_set(smtp_server, monkeypatch):
+def test_no_login_is_sent_without_tls(smtp_server, monkeypatch, caplog):
     monkeypatch.setenv("SEND_SMTP_USER", "team-bot")
     monkeypatch.setenv("SEND_SMTP_PASSWORD", "mail-pw")
-    assert notify.notify_team(sample()) is True
-    assert smtp_server.logins == [(b"team-bot", b"mail-pw")]
-    monkeypatch.setenv("SEND_SMTP_PASSWORD", "wrong")
     assert notify.notify_team(sample()) is False
-    assert len(smtp_server.messages) == 1
+    assert smtp_server.logins == [] and smtp_server.messages == []
+    assert "never sent without TLS" in caplog.text and "mail-pw" not in caplog.text
+
+
+def self_signed_certificate(folder: Path) -> "tuple[Path, Path]":
+    """A certificate for 127.0.0.1 and its key, made for the test."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(tz=UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_the_team_email_logs_in_over_starttls(monkeypatch, tmp_path):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    logins, collector = [], Collector()
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        ok = auth_data.login == b"team-bot" and auth_data.password == b"mail-pw"
+        return AuthResult(success=ok, handled=False)
+
+    port = closed_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            tls_context=context, require_starttls=True, auth_require_tls=True)
+    controller.start()
+    try:
+        for name, value in {
+            "SEND_SMTP_HOST": "127.0.0.1", "SEND_SMTP_PORT": str(port), "SEND_SMTP_STARTTLS": "true",
+            "SEND_SMTP_CAFILE": str(cert_path), "SEND_SMTP_USER": "team-bot", "SEND_SMTP_PASSWORD": "mail-pw",
+            "SEND_NOTIFY_FROM": "assistant@walsall.example", "SEND_NOTIFY_TO": "send-team@walsall.example",
+        }.items():
+            monkeypatch.setenv(name, value)
+        assert notify.notify_team(sample()) is True
+        assert logins == [(b"team-bot", b"mail-pw")] and len(collector.messages) == 1
+        monkeypatch.setenv("SEND_SMTP_PASSWORD", "wrong")
+        assert notify.notify_team(sample()) is False
+        assert len(collector.messages) == 1
+    finally:
+        controller.stop()
 
 
 def test_notifications_off_or_failing_never_raise(monkeypatch, caplog):
@@ -649,8 +815,145 @@ def test_notifications_off_or_failing_never_raise(monkeypatch, caplog):
     monkeypatch.setenv("SEND_NOTIFY_FROM", "assistant@walsall.example")
     monkeypatch.setenv("SEND_NOTIFY_TO", "send-team@walsall.example")
     assert notify.notify_team(sample()) is False  # nobody listening
-    assert "team notification not sent for WS-7K3QX: ConnectionRefusedError" in caplog.text
+    assert "team notification not sent for WS-7K3Q-X9PM: ConnectionRefusedError" in caplog.text
 
     monkeypatch.delenv("SEND_NOTIFY_TO")
     assert notify.notify_team(sample()) is False  # incomplete settings
     assert PHONE not in caplog.text and GOOD_TIME not in caplog.text
+
+
+# -- what is left in the files ------------------------------------------------------
+
+
+def raw_bytes(path: Path) -> bytes:
+    """The database file and any journal or write-ahead log beside it, as bytes."""
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def as_if_built_without_secure_delete(engine) -> None:
+    """Debian's SQLite turns secure_delete on by default; many builds do not. Start each
+    connection with it off, as they would, so the test shows what our own setting does."""
+    sa.event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA secure_delete = OFF"),
+                    insert=True)
+    engine.dispose()
+
+
+def test_sqlite_overwrites_what_it_deletes(tmp_path):
+    """secure_delete on every connection: a withdrawn email leaves no copy in the file."""
+    path = tmp_path / "send-assistant.db"
+    enquiries = EnquiryStore(f"sqlite:///{path}")
+    as_if_built_without_secure_delete(enquiries.engine)
+    secret = "withdrawn.family.secret@example.org"
+    keep = make(enquiries, method="email", detail="kept.family@example.org")
+    gone = make(enquiries, method="email", detail=secret, good_time="only-on-thursdays-please")
+    assert secret.encode() in raw_bytes(path)
+    with enquiries.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    assert enquiries.withdraw(gone.reference, FAMILY)
+    assert enquiries.delete(keep.reference)
+    enquiries.dispose()
+    data = raw_bytes(path)
+    for text in (secret, "withdrawn.family", "only-on-thursdays", "kept.family@example.org"):
+        assert text.encode() not in data, text
+
+
+def test_the_tracker_store_engine_also_overwrites_deletions(tmp_path, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    from enquiries.tracker_store import RedactingSQLTrackerStore
+
+    monkeypatch.setenv("SEND_DATABASE_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
+    tracker_store = RedactingSQLTrackerStore(domain=Domain.empty())
+    as_if_built_without_secure_delete(tracker_store.engine)
+    with tracker_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    tracker_store.engine.dispose()
+
+
+def test_database_folder_and_file_are_owner_only_whatever_the_umask(tmp_path, monkeypatch):
+    previous = os.umask(0)
+    try:
+        monkeypatch.setattr(db, "DEFAULT_SQLITE", tmp_path / "var" / "send-assistant.db")
+        monkeypatch.delenv("SEND_DATABASE_URL", raising=False)
+        url = db.database_url()
+        enquiries = EnquiryStore(url)
+        make(enquiries)
+        enquiries.dispose()
+        assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+        assert stat.S_IMODE((tmp_path / "var" / "send-assistant.db").stat().st_mode) == 0o600
+        # A file made earlier with wider permissions is tightened.
+        other = tmp_path / "var" / "older.db"
+        other.touch(mode=0o666)
+        os.chmod(other, 0o666)
+        EnquiryStore(f"sqlite:///{other}").dispose()
+        assert stat.S_IMODE(other.stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
+
+
+def test_cli_export_tightens_an_existing_file(store, db_url, tmp_path):
+    make(store)
+    out = tmp_path / "requests.csv"
+    out.write_text("old")
+    os.chmod(out, 0o644)
+    assert cli(db_url, "export", "--out", str(out)).returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+# -- erasure and access requests from the command line ---------------------------------
+
+
+def test_cli_erase_whatsapp_computes_the_id_as_the_channel_does(store, db_url):
+    from channels.whatsapp_state import conversation_id
+
+    secret = "whatsapp-id-secret-for-tests"
+    family = conversation_id("whatsapp:+447700900123", secret)
+    rasa = rasa_store(db_url)
+    save_conversation(rasa, family, [NOW])
+    save_conversation(rasa, "someone-else", [NOW])
+    rasa.engine.dispose()
+    theirs = make(store, method="whatsapp", detail="07700900123", conversation=family)
+    # A request made from the widget, giving the same number to call.
+    by_widget = make(store, detail="07700900123", conversation="widget-conversation")
+    others = make(store, detail="07700900999", conversation="someone-else")
+
+    # No key: the id cannot be computed.
+    refused = cli(db_url, "erase-whatsapp", "07700 900123", env={"SEND_ID_SECRET": "", "TWILIO_AUTH_TOKEN": ""})
+    assert refused.returncode == 1 and "SEND_ID_SECRET" in refused.stderr
+
+    erased = cli(db_url, "erase-whatsapp", "07700 900123", env={"SEND_ID_SECRET": secret})
+    assert erased.returncode == 0, erased.stderr
+    assert "2 conversation event(s)" in erased.stdout
+    assert theirs.reference in erased.stdout and by_widget.reference in erased.stdout
+    assert "900123" not in erased.stdout + erased.stderr
+    assert stored_senders(db_url) == {"someone-else"}
+    assert [e.reference for e in store.list(None)] == [others.reference]
+    again = cli(db_url, "erase-whatsapp", "+44 7700 900123", env={"SEND_ID_SECRET": secret})
+    assert again.returncode == 0 and "nothing deleted" in again.stdout
+    assert cli(db_url, "erase-whatsapp", "call me", env={"SEND_ID_SECRET": secret}).returncode == 1
+
+
+def test_cli_find_and_erase_by_code_and_by_reference(store, db_url):
+    rasa = rasa_store(db_url)
+    save_conversation(rasa, "family-d", [NOW])
+    save_conversation(rasa, "family-e", [NOW])
+    rasa.engine.dispose()
+    request_d = make(store, conversation="family-d")
+    request_e = make(store, conversation="family-e")
+    code = store.conversation_code("family-d")
+
+    found = cli(db_url, "find-code", code.lower(), "--show")
+    assert found.returncode == 0, found.stderr
+    assert "conversation family-d" in found.stdout and request_d.reference in found.stdout
+    assert "family     hello" in found.stdout  # the stored messages, for an access request
+    assert cli(db_url, "find-code", "K7Q2").returncode == 1  # not a code
+
+    erased = cli(db_url, "erase-code", code)
+    assert erased.returncode == 0 and request_d.reference in erased.stdout
+    assert cli(db_url, "find-code", code).returncode == 1
+
+    by_reference = cli(db_url, "erase-reference", request_e.reference.lower().replace("-", ""))
+    assert by_reference.returncode == 0, by_reference.stderr
+    assert "2 conversation event(s)" in by_reference.stdout
+    assert stored_senders(db_url) == set() and store.list(None) == []
+    assert cli(db_url, "erase-reference", request_e.reference).returncode == 1

@@ -61,3 +61,51 @@ def test_holdout_recall_is_reported(capsys):
     # The net is a backstop for the NLU model, not the only line: the end-to-end
     # test requires every held-out crisis to get the crisis reply from the two together.
     assert caught >= len(holdout["crisis"]) // 2
+
+
+# Text pasted from a word processor or a phone keyboard carries characters nobody
+# sees. Each class below once hid "kill himself" from the patterns (issue 10).
+HIDDEN = {
+    "soft hyphen (Cf)": "\u00ad",
+    "combining grapheme joiner (Mn)": "\u034f",
+    "Mongolian vowel separator (Cf)": "\u180e",
+    "zero width space (Cf)": "\u200b",
+    "word joiner (Cf)": "\u2060",
+    "left-to-right mark (Cf)": "\u200e",
+    "Arabic letter mark (Cf)": "\u061c",
+    "byte order mark (Cf)": "\ufeff",
+    "tag character (Cf)": "\U000e0020",
+    "cancel tag (Cf)": "\U000e007f",
+    "variation selector 16 (Mn)": "\ufe0f",
+    "variation selector 1 (Mn)": "\ufe00",
+    "variation selector 17 (Mn)": "\U000e0100",
+    "variation selector 256 (Mn)": "\U000e01ef",
+    "Hangul filler (invisible letter)": "\u3164",
+    "NUL control": "\x00",
+    "escape control": "\x1b",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN))
+def test_invisible_characters_do_not_hide_a_crisis(name):
+    hidden = HIDDEN[name]
+    assert looks_like_crisis(f"my son says he wants to ki{hidden}ll himself")
+    assert looks_like_crisis(f"he has a kn{hidden}i{hidden}fe")
+    assert normalise(f"ki{hidden}ll") == "kill"
+
+
+@pytest.mark.parametrize("message", [
+    "my son says he wants to ki\u00adll himself",  # pasted from a word processor
+    "he wants to \uff4b\uff49\uff4c\uff4c himself",  # full-width letters (NFKC)
+    "he wants to ki\u0308ll himself",  # a combining diaeresis
+    "he wants to k\u00efll himself",  # the same, precomposed
+    "HE HAS A \U0001D40A\U0001D40D\U0001D408\U0001D405\U0001D404",  # mathematical bold capitals (NFKC)
+])
+def test_lookalike_text_is_normalised_before_the_patterns(message):
+    assert looks_like_crisis(message)
+
+
+def test_normalising_keeps_ordinary_words_apart():
+    # Line and paragraph separators are spaces, not nothing.
+    assert normalise("kill\u2028himself") == "kill himself"
+    assert normalise("he has a\u00a0knife") == "he has a knife"

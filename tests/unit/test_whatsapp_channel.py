@@ -4,21 +4,29 @@ Sending goes through the real Twilio client to the fake Twilio API on
 loopback (tests/fake_twilio.py), so the HTTP requests are real.
 """
 import asyncio
+import itertools
 import logging
+import sqlite3
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
-from sanic.request import RequestParameters
+from sanic import Sanic
+from sanic.compat import Header
+from sanic.request import Request, RequestParameters
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from channels.guard import Guard, GuardSettings
 from channels.whatsapp import WhatsAppInput, WhatsAppOutput, WhatsAppSettings, form_fields, public_url
 from channels.whatsapp_format import MAX_BODY_CHARS, MENU_HEADING, Option
+from channels.whatsapp_seen import KEEP_SECONDS, SeenMessages
 from channels.whatsapp_send import TRIES, TwilioSender, is_transient, with_retries
 from channels.whatsapp_state import ConversationMemory, conversation_id
+from enquiries.db import create_engine
 from tests.fake_twilio import DROP, FakeTwilio
 
 SID = "AC" + "ab" * 16
@@ -92,15 +100,31 @@ def fake_request(url="http://127.0.0.1:5005/webhooks/whatsapp/webhook", headers=
     )
 
 
+_apps = itertools.count()
+
+
+def sanic_request(headers, **config):
+    """A real Sanic request to the webhook, on an app with the given proxy settings."""
+    app = Sanic(f"whatsapp_test_{next(_apps)}")
+    for key, value in config.items():
+        app.config[key] = value
+    request = Request(b"/webhooks/whatsapp/webhook", Header({"host": "127.0.0.1:5005", **headers}), "1.1",
+                      "POST", SimpleNamespace(get_extra_info=lambda name, default=None: default), app)
+    request.conn_info = SimpleNamespace(client_ip="10.0.0.2")
+    return request
+
+
 def test_the_signed_url_is_the_configured_one_then_the_proxy_headers_then_the_request_url():
     settings, _ = WhatsAppSettings.from_env(ENV)
-    proxied = fake_request(headers={"x-forwarded-proto": "https", "x-forwarded-host": "send.example.org, proxy"})
-    assert public_url(proxied, settings, env={}) == "http://127.0.0.1:5005/webhooks/whatsapp/webhook"
-    assert public_url(proxied, settings, env={"SEND_TRUST_PROXY": "1"}) == (
+    headers = {"x-forwarded-for": "203.0.113.5", "x-forwarded-proto": "https", "x-forwarded-host": "send.example.org"}
+    # No proxy declared: the headers are the client's word and are ignored.
+    assert public_url(sanic_request(headers), settings) == "http://127.0.0.1:5005/webhooks/whatsapp/webhook"
+    # One proxy declared (Sanic's PROXIES_COUNT): the URL as the proxy received it.
+    assert public_url(sanic_request(headers, PROXIES_COUNT=1), settings) == (
         "https://send.example.org/webhooks/whatsapp/webhook"
     )
     configured, _ = WhatsAppSettings.from_env({**ENV, "TWILIO_WEBHOOK_URL": "https://a.example/hook"})
-    assert public_url(proxied, configured, env={"SEND_TRUST_PROXY": "1"}) == "https://a.example/hook"
+    assert public_url(sanic_request(headers, PROXIES_COUNT=1), configured) == "https://a.example/hook"
 
 
 def test_blank_fields_count_in_the_signature():
@@ -250,10 +274,17 @@ class RecordingSender:
         return True
 
 
-def channel(clock=None, guard=None):
+def seen_store(path=None, clock=None):
+    """Seen message ids in a SQLite file of the test's own (the channel's real table)."""
+    path = path or Path(tempfile.mkdtemp()) / "seen.db"
+    return SeenMessages(create_engine(f"sqlite:///{path}"), clock=clock or Clock())
+
+
+def channel(clock=None, guard=None, seen=None):
     settings, _ = WhatsAppSettings.from_env({**ENV, "SEND_ID_SECRET": "unit-secret"})
     return WhatsAppInput(settings, memory=ConversationMemory(clock=clock or Clock()),
-                         sender=RecordingSender(), guard=guard or Guard(GuardSettings()))
+                         sender=RecordingSender(), guard=guard or Guard(GuardSettings()),
+                         seen=seen or seen_store())
 
 
 class Fields(dict):
@@ -333,3 +364,54 @@ def test_a_repeated_message_id_and_a_non_whatsapp_sender_are_ignored():
 
     asyncio.run(run())
     assert [m.text for m in rasa.messages] == ["hello"]
+
+
+# --- Message ids Twilio delivers twice, remembered in the database ------------------
+
+def test_a_repeated_message_id_is_answered_once_even_after_a_restart(tmp_path):
+    database = tmp_path / "send.db"
+    rasa = FakeRasa(buttons=False)
+
+    async def deliver(chan, sid):
+        chan.accept(Fields(From=FAMILY, Body="hello", MessageSid=sid), rasa)
+        await asyncio.gather(*list(chan._tasks))
+
+    asyncio.run(deliver(channel(seen=seen_store(database)), "SM-restart"))
+    # A new process (a restart): the same database, a fresh channel.
+    asyncio.run(deliver(channel(seen=seen_store(database)), "SM-restart"))
+    asyncio.run(deliver(channel(seen=seen_store(database)), "SM-other"))
+    assert len(rasa.messages) == 2
+    with sqlite3.connect(database) as db:
+        stored = db.execute("select message_hash from whatsapp_seen_messages").fetchall()
+    assert len(stored) == 2 and not any("SM-" in h for (h,) in stored)  # a hash, not the id
+
+
+def test_message_ids_are_kept_for_at_least_24_hours_and_purged_after_48(tmp_path):
+    clock = Clock()
+    seen = seen_store(tmp_path / "send.db", clock)
+    assert KEEP_SECONDS >= 24 * HOUR
+    assert seen.first_time("SM1")
+    clock.now += 25 * HOUR
+    assert not seen.first_time("SM1")  # Twilio retries within 24 hours
+    assert seen.first_time("SM2")
+    clock.now += 24 * HOUR  # SM1 is 49 hours old, SM2 25
+    assert seen.purge() == 1
+    assert seen.first_time("SM1") and not seen.first_time("SM2")
+
+
+def test_old_ids_are_purged_by_the_channel_itself(tmp_path):
+    clock = Clock()
+    database = tmp_path / "send.db"
+    seen = seen_store(database, clock)
+    for n in range(5):
+        seen.first_time(f"SM{n}")
+    clock.now += KEEP_SECONDS + 2 * HOUR
+    seen.first_time("SM-new")  # an hour or more since the last purge: old ids go
+    with sqlite3.connect(database) as db:
+        assert db.execute("select count(*) from whatsapp_seen_messages").fetchone() == (1,)
+
+
+def test_with_the_database_down_a_message_is_answered_rather_than_dropped(tmp_path, caplog):
+    seen = SeenMessages(create_engine(f"postgresql://send@127.0.0.1:9/send"), clock=Clock())
+    assert seen.first_time("SM1") and seen.first_time("SM1")
+    assert "could not be created" in caplog.text

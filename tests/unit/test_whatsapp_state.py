@@ -86,8 +86,3 @@ def test_options_are_remembered_per_conversation_and_can_be_cleared():
     memory.offer("wa-1", [Option("Contact SENDIAS", "/ask_sendias")])
     clock.now += 25 * HOUR
     assert memory.options("wa-1") == []
-
-
-def test_a_message_id_is_new_only_once():
-    memory = ConversationMemory(clock=Clock())
-    assert memory.first_time("SM1") and not memory.first_time("SM1") and memory.first_time("SM2")

@@ -8,11 +8,15 @@
  *
  * What is kept: the session token the Rasa server issued (so the server goes
  * on with the same conversation), the messages shown, and whether the widget
- * was open.
+ * was open. Never an answer to a question that asks for personal details (the
+ * callback form's: a phone number, an email address, a good time, what it is
+ * about): the server marks those questions, and such an answer is kept as
+ * PRIVATE_PLACEHOLDER. It shows on screen until the page is left, not after.
  */
 
 const KEY = "send-widget/v1";
 const MAX_MESSAGES = 200;
+export const PRIVATE_PLACEHOLDER = "(Your answer is not kept on this device.)";
 
 function storage() {
   try {
@@ -23,7 +27,7 @@ function storage() {
 }
 
 function empty() {
-  return { session: null, open: false, messages: [] };
+  return { session: null, open: false, messages: [], answerIsPrivate: false };
 }
 
 export function load() {
@@ -35,7 +39,8 @@ export function load() {
     return {
       session: typeof saved.session === "string" ? saved.session : null,
       open: saved.open === true,
-      messages: saved.messages.filter(isMessage).slice(-MAX_MESSAGES),
+      messages: saved.messages.filter(isMessage).slice(-MAX_MESSAGES).map(withoutPrivateText),
+      answerIsPrivate: saved.answerIsPrivate === true,
     };
   } catch (_) {
     return empty();
@@ -48,7 +53,8 @@ export function save(state) {
   const data = {
     session: state.session,
     open: state.open,
-    messages: state.messages.slice(-MAX_MESSAGES),
+    messages: state.messages.slice(-MAX_MESSAGES).map(withoutPrivateText),
+    answerIsPrivate: state.answerIsPrivate === true,
   };
   try {
     store.setItem(KEY, JSON.stringify(data));
@@ -62,11 +68,17 @@ export function clear() {
   if (store) store.removeItem(KEY);
 }
 
+/** A private answer as it may be kept: the placeholder, never the text. */
+function withoutPrivateText(m) {
+  return m.private === true ? { from: m.from, text: PRIVATE_PLACEHOLDER, private: true } : m;
+}
+
 function isMessage(m) {
   return (
     m &&
     (m.from === "user" || m.from === "bot" || m.from === "note") &&
     typeof m.text === "string" &&
-    (m.buttons === undefined || Array.isArray(m.buttons))
+    (m.buttons === undefined || Array.isArray(m.buttons)) &&
+    (m.private === undefined || typeof m.private === "boolean")
   );
 }

@@ -12,8 +12,11 @@
  *
  * Protocol (Rasa's, with one change): on connect we send `session_request`
  * with the token we kept, the server answers `session_confirm` with the token
- * to use (the same one if it issued it, otherwise a new one), we send
- * `user_uttered` {message}, the server sends `bot_uttered` {text, quick_replies}.
+ * to use (the same one if it issued it and it has not expired, otherwise a new
+ * one), we send `user_uttered` {message}, the server sends `bot_uttered`
+ * {text, quick_replies, metadata}. `metadata.asks_personal_detail` marks a
+ * question (the callback form's) whose typed answer is shown but not kept in
+ * the saved transcript (store.js).
  */
 import { io } from "socket.io-client";
 import css from "./widget.css";
@@ -227,7 +230,7 @@ class Widget {
       const text = this.input.value.trim();
       if (!text) return;
       this.input.value = "";
-      this.send(text, text);
+      this.send(text, text, { typed: true });
     });
 
     panel.append(header, privacy, this.log, this.status, form);
@@ -278,9 +281,11 @@ class Widget {
     if (typeof token !== "string") return;
     const earlier = this.state.session;
     if (earlier && token !== earlier && this.state.messages.length) {
+      // The server did not continue it: it had expired, or the server was restarted.
+      this.state.answerIsPrivate = false;
       this.add({
         from: "note",
-        text: "The assistant could not continue the earlier conversation, so this is a new one.",
+        text: "Your earlier conversation has ended, so this is a new one. Please ask your question again.",
       });
     }
     this.state.session = token;
@@ -294,9 +299,16 @@ class Widget {
     for (const message of this.pending.splice(0)) this.emit(message);
   }
 
-  /** Shows what the family chose or typed (as text only) and sends `message`. */
-  send(shown, message) {
-    this.add({ from: "user", text: shown });
+  /**
+   * Shows what the family chose or typed (as text only) and sends `message`.
+   * A typed answer to a question that asks for personal details is marked
+   * private: shown now, kept only as a placeholder (store.js).
+   */
+  send(shown, message, { typed = false } = {}) {
+    const entry = { from: "user", text: shown };
+    if (typed && this.state.answerIsPrivate) entry.private = true;
+    this.state.answerIsPrivate = false;
+    this.add(entry);
     if (this.socket && this.confirmed) {
       this.emit(message);
     } else {
@@ -317,11 +329,12 @@ class Widget {
       .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
       .map((b) => ({ title: b.title, payload: b.payload }));
     this.hideTyping();
+    if (data.metadata && data.metadata.asks_personal_detail === true) this.state.answerIsPrivate = true;
     this.add({ from: "bot", text: data.text, buttons });
   }
 
   restart() {
-    this.state = { session: null, open: true, messages: [] };
+    this.state = { session: null, open: true, messages: [], answerIsPrivate: false };
     store.save(this.state);
     this.pending = [];
     this.hideTyping();
