@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from enquiries import db
 from enquiries.reporting.synthetic import Conversation, event_row
+from enquiries import tracker_store
 from enquiries.store import EnquiryStore, callback_requests
-from enquiries.tracker_store import redact_event
 
 BATCH_EVENTS = 20_000
 CONSENT = "Synthetic consent text."
@@ -40,6 +40,28 @@ def _callback_row(conversation: Conversation) -> dict:
         "contact_method": "phone", "contact_detail": None if row["status"] == "withdrawn" else "07700 900000",
         "good_time": None, "consent_text": CONSENT, "consent_at": row["created_at"],
     }
+
+
+def stored_rows(conversation: Conversation) -> List[dict]:
+    """The rows the project's tracker store writes for the conversation's events.
+
+    Each event is redacted as the store redacts it; the messages that answered
+    the callback form's personal questions are blanked, found by the store's own
+    function (which reads Rasa's event objects: made only for conversations with a form).
+    """
+    events = conversation.events
+    answers = set()
+    if any(e["event"] == "active_loop" for e in events):
+        from rasa.shared.core.events import Event
+
+        answers = tracker_store.form_answers([Event.from_parameters(dict(e)) for e in events])
+    rows = []
+    for index, event in enumerate(events):
+        data = tracker_store.redact_event(event)
+        if index in answers:
+            data = tracker_store.blank_answer(data)
+        rows.append(event_row(conversation.sender, data))
+    return rows
 
 
 def write_fast(url: str, conversations: Iterable[Conversation], progress=None) -> int:
@@ -67,7 +89,7 @@ def write_fast(url: str, conversations: Iterable[Conversation], progress=None) -
     try:
         with engine.begin() as connection:
             for conversation in conversations:
-                batch.extend(event_row(conversation.sender, redact_event(e)) for e in conversation.events)
+                batch.extend(stored_rows(conversation))
                 if conversation.callback:
                     callbacks.append(_callback_row(conversation))
                 if len(batch) >= BATCH_EVENTS:
