@@ -172,7 +172,7 @@ def test_the_conversation_code_finds_the_conversation(stack, sender):
     assert "30 days" in text
     found = cli(stack, "find-code", code)
     assert found.returncode == 0, found.stderr
-    assert f"conversation {sender}" in found.stdout
+    assert f"conversation {conversation_id(sender)}" in found.stdout
 
 
 def test_an_action_server_restart_mid_form_asks_again(stack, sender):

@@ -64,7 +64,7 @@ def test_a_callback_request_is_stored_in_postgresql(stack, postgres, sender):
     assert events[0][0] > 10
     # The answers were blanked as they were written: only the consented request keeps them.
     history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
-                                            s=sender))
+                                            s=conversation_id(sender)))
     assert "mum@example.com" not in history and "after 3pm" not in history
 
 
@@ -74,7 +74,7 @@ def test_an_abandoned_form_leaves_nothing_in_postgresql(stack, postgres, sender)
     assert "good time" in text_of(stack.talk(sender, "(07700) 900531"))  # typed straight away
     assert "not kept your details" in text_of(stack.talk(sender, "stop"))
     history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
-                                            s=sender))
+                                            s=conversation_id(sender)))
     assert history and "900531" not in history and "transport" not in history
     assert query(postgres.url, "select count(*) from callback_requests where contact_detail like '%900531%'") \
         == [(0,)]

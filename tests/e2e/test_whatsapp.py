@@ -257,7 +257,7 @@ def test_a_callback_on_this_whatsapp_number(stack, twilio, family):
     say(stack, twilio, family, "whatsapp")
     say(stack, twilio, family, "any time")
     done = "\n".join(say(stack, twilio, family, "yes"))
-    reference = re.search(r"WS-[A-Z2-9]{5}", done).group(0)
+    reference = re.search(r"WS-[A-Z2-9]{4}-[A-Z2-9]{4}", done).group(0)
     with sqlite3.connect(TRACKER_DB) as db:
         stored = db.execute("select contact_method, contact_detail, channel from callback_requests "
                             "where reference = ?", (reference,)).fetchall()
