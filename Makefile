@@ -13,7 +13,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train widget test content-check bench load lock clean report synthetic
+.PHONY: help setup run shell train widget test content-check replies bench load lock clean report synthetic
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,11 +52,17 @@ shell: $(MODEL) ## Talk to the assistant in this terminal
 content-check: $(VENV)/.installed ## Check content/*.yml and list details the council must verify
 	$(PY) -m actions.content_check
 
+replies: $(VENV)/.installed ## Write docs/replies.md: every reply the assistant can give (commit it)
+	$(PY) scripts/replies_doc.py
+
 test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
 	scripts/test.sh
 
-bench: $(MODEL) ## Benchmark against Rasa's default config (prints a table; not a test)
-	$(PY) scripts/bench.py
+# `make bench` compares this commit with BASE (a commit or branch) and Rasa's default config.
+BASE ?= HEAD~1
+
+bench: $(MODEL) ## Benchmark: this commit against BASE (default HEAD~1) and Rasa's default config (results/bench.md)
+	$(PY) scripts/bench.py --base $(BASE) $(BENCH_ARGS)
 
 load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results/load.md; LOAD_ARGS="--users 10")
 	$(PY) scripts/load.py $(LOAD_ARGS)
@@ -72,7 +78,8 @@ synthetic: $(VENV)/.installed ## Synthetic conversations into an empty SYNTHETIC
 lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
 	uv pip compile requirements/requirements.in --python-version 3.10 \
 	  --exclude-newer 2025-02-01 --exclude-newer-package holidays=2026-11-01 \
-	  --exclude-newer-package playwright=2026-11-01 -o requirements/requirements.lock
+	  --exclude-newer-package playwright=2026-11-01 \
+	  --exclude-newer-package py-spy=2026-12-01 -o requirements/requirements.lock
 
 clean: ## Remove the trained model, build files and test results
 	rm -rf models build results artifacts web/dist

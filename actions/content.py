@@ -15,6 +15,21 @@ contacts is read through this module, so each fact has exactly one home:
 
 Text may contain placeholders such as ``{sendias.phone}`` or
 ``{appeals.deadline}``; :meth:`Content.render` fills them in.
+
+Every text that states a fact (a route step, an appeal fact, a note, a topic
+answer) is written with its source beside it, so that the council's team and a
+reviewer can trace each claim::
+
+    talk_case_officer:
+      text: >-
+        Talk to your EHC case officer ...
+      source: "facts.md: Tribunal facts; SEND Regulations 2014 reg 33"
+
+The loader turns each such ``text``/``source`` pair into the plain text the
+replies use, and keeps the source in :attr:`Content.sources` (by where the text
+is, e.g. ``steps.talk_case_officer``) for ``make content-check``. A mapping
+that has other keys too (a topic with ``buttons``) keeps them; its source is
+recorded for its ``text``.
 """
 from __future__ import annotations
 
@@ -77,6 +92,9 @@ class Content:
     closing: str
     topics: Mapping[str, Any]
     callback: Mapping[str, Any] = field(default_factory=dict)
+    # Where each sourced text is (e.g. "steps.talk_case_officer",
+    # "topics.mediation.about", "disagreements.plan_ceasing.note") -> its source.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def detail(self, service_id: str, name: str) -> str:
         """The family-facing text of one detail, marked when unverified."""
@@ -113,7 +131,7 @@ class Content:
             return self.detail(head, tail)
 
         text = template
-        for _ in range(3):
+        for _ in range(5):
             rendered = PLACEHOLDER.sub(replace, text)
             if rendered == text:
                 break
@@ -175,11 +193,37 @@ def _service(service_id: str, raw: Mapping[str, Any]) -> Service:
     )
 
 
+def unwrap_sources(node: Any, where: str, sources: Dict[str, str]) -> Any:
+    """``node`` with each ``text``/``source`` pair replaced by its text.
+
+    Records each source in ``sources`` under the path of its text. A mapping
+    that also has other keys (``buttons``) stays a mapping without ``source``.
+    """
+    if isinstance(node, list):
+        return [unwrap_sources(item, f"{where}[{i}]", sources) for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    if "text" in node and set(node) <= {"text", "source"}:
+        # A text with its source (a forgotten source is reported by make content-check).
+        if "source" in node:
+            sources[where] = "" if node["source"] is None else str(node["source"])
+        return node["text"]
+    if "text" in node and "source" in node:
+        # A topic with buttons: the source belongs to its text.
+        sources[f"{where}.text"] = "" if node["source"] is None else str(node["source"])
+        node = {k: v for k, v in node.items() if k != "source"}
+    return {
+        key: unwrap_sources(value, f"{where}.{key}" if where else str(key), sources)
+        for key, value in node.items()
+    }
+
+
 def load_content(directory: Path = CONTENT_DIR) -> Content:
-    """Read and structurally check the three content files."""
+    """Read and structurally check the content files."""
+    sources: Dict[str, str] = {}
     services_raw = _read(directory / "services.yml")
-    routes_raw = _read(directory / "routes.yml")
-    topics = _read(directory / "topics.yml")
+    routes_raw = unwrap_sources(_read(directory / "routes.yml"), "", sources)
+    topics = unwrap_sources(_read(directory / "topics.yml"), "topics", sources)
     callback = _read(directory / "callback.yml")
     try:
         services = {
@@ -195,6 +239,7 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
             closing=str(routes_raw["closing"]),
             topics=topics,
             callback=callback,
+            sources=sources,
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ContentError(f"content files are missing a section: {error}") from error

@@ -3,17 +3,23 @@
 Run it after every edit of the content files. It fails (exit 1) when:
   * a route names a step, button, contact or service that does not exist;
   * a phone number, email or web address is malformed, or a detail has no source;
+  * a route step, appeal fact, note or topic answer has no source, or a source
+    that names neither a heading of facts.md nor a law (when facts.md is
+    there, its headings are checked too; CI runs on a fresh clone without it);
   * a placeholder such as {sendias.phone} does not resolve;
   * a reply is too hard to read (see actions/plain_english.py);
   * a text in deadlines.yml has no source, or a deadline reply is too hard to read.
 It always prints the details still marked `verified: false` or missing, which
-the council's team must confirm before go-live.
+the council's team must confirm before go-live, and every source used.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
-from typing import List
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
 
 from actions.content import Content, ContentError, load_content
 from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
@@ -24,6 +30,16 @@ PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 URL = re.compile(r"^https://[\w-]+(?:\.[\w-]+)+(?:/[\w\-./?=&%#]*)?$")
 FORMS = {"SEND35", "SEND35a"}
+
+# Parts of a disagreement that state facts, so need a source when present.
+SOURCED_FIELDS = ("before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation")
+# A source part that is not a facts.md heading must name a law or another
+# public source the team can look up.
+OTHER_SOURCE = re.compile(
+    r"\b(Act \d{4}|Regulations \d{4}|SI \d{4}/\d+|Code of Practice|seed page|gov\.uk|EWCA Civ)",
+    re.IGNORECASE,
+)
+FACTS_PREFIX = "facts.md:"
 
 
 def structural_errors(content: Content) -> List[str]:
@@ -67,8 +83,98 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: has an appeal but no tribunal_appeal step")
         elif "tribunal_appeal" in spec.get("steps", []):
             errors.append(f"{where}: cannot be appealed but lists tribunal_appeal")
+        if appeal is None and not spec.get("deadline"):
+            errors.append(f"{where}: no appeal, so it needs a 'deadline' text (what applies instead)")
     errors += _button_label_errors(content)
     return errors
+
+
+def needs_source(content: Content) -> List[str]:
+    """Where every text that states a fact is (the keys of ``content.sources``)."""
+    places = [f"appeals.{key}" for key in content.appeals]
+    places += [f"steps.{key}" for key in content.steps]
+    places.append("closing")
+    for did, spec in content.disagreements.items():
+        places += [f"disagreements.{did}.{f}" for f in SOURCED_FIELDS if spec.get(f)]
+    exempt = set(content.topics.get("no_source_needed") or ())
+    for name, topic in content.topics.items():
+        if name != "no_source_needed" and name not in exempt:
+            places += _text_leaves(topic, f"topics.{name}")
+    return places
+
+
+def _text_leaves(node: Any, where: str) -> List[str]:
+    if isinstance(node, str):
+        return [where]
+    if isinstance(node, Mapping):
+        return [leaf for key, value in node.items() if key != "buttons"
+                for leaf in _text_leaves(value, f"{where}.{key}")]
+    return []
+
+
+def facts_md() -> Optional[Path]:
+    """facts.md, if it is on this machine: $SEND_FACTS_MD, else shared/reference/ above the repository."""
+    if os.environ.get("SEND_FACTS_MD"):
+        path = Path(os.environ["SEND_FACTS_MD"])
+        return path if path.is_file() else None
+    root = Path(__file__).resolve().parent.parent
+    for parent in root.parents:
+        candidate = parent / "shared" / "reference" / "facts.md"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def facts_headings(path: Path) -> List[str]:
+    """The headings of facts.md, without '#' and '**'."""
+    headings = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            headings.append(line.lstrip("#").replace("**", "").strip())
+    return headings
+
+
+def source_parts(source: str) -> List[str]:
+    return [part.strip() for part in source.split(";") if part.strip()]
+
+
+def source_errors(content: Content, headings: Optional[List[str]] = None) -> List[str]:
+    """Texts that state facts without a source, and sources nobody could look up.
+
+    ``headings``: the headings of facts.md, to check "facts.md: <heading>"
+    against; None when facts.md is not on this machine.
+    """
+    errors = []
+    exempt = content.topics.get("no_source_needed") or ()
+    for name in exempt:
+        if name not in content.topics:
+            errors.append(f"topics.yml no_source_needed: unknown topic '{name}'")
+    for place in needs_source(content):
+        source = content.sources.get(place, "")
+        if not source.strip():
+            errors.append(f"{place}: states facts but has no source (add `source:` beside its `text:`)")
+            continue
+        for part in source_parts(source):
+            if part.startswith(FACTS_PREFIX):
+                cited = part[len(FACTS_PREFIX):].strip().lower()
+                if not cited:
+                    errors.append(f"{place}: '{part}' names no heading of facts.md")
+                elif headings is not None and not any(h.lower().startswith(cited) for h in headings):
+                    errors.append(f"{place}: facts.md has no heading starting '{cited}'")
+            elif not OTHER_SOURCE.search(part):
+                errors.append(
+                    f"{place}: source '{part}' names neither a facts.md heading "
+                    f"('{FACTS_PREFIX} <heading>') nor a law"
+                )
+    return errors
+
+
+def sources_used(content: Content) -> Dict[str, int]:
+    """Each source part, with how many texts cite it."""
+    counts: Counter = Counter()
+    for place in needs_source(content):
+        counts.update(source_parts(content.sources.get(place, "")))
+    return dict(sorted(counts.items()))
 
 
 def _button_label_errors(content: Content) -> List[str]:
@@ -111,10 +217,13 @@ def to_verify(content: Content) -> List[str]:
 
 
 def main() -> int:
+    facts = facts_md()
+    headings = facts_headings(facts) if facts else None
     try:
         content = load_content()
         hours = office_hours.load_hours()
         errors = structural_errors(content) + office_hours.problems(content.services, hours)
+        errors += source_errors(content, headings)
         if not errors:
             errors += readability_errors(content)  # rendering needs a sound structure
             errors += deadlines.wording_problems(content.render)
@@ -126,6 +235,14 @@ def main() -> int:
         print(f"Details the council must confirm before go-live ({len(rows)}):")
         for row in rows:
             print(f"  {row}")
+        used = sources_used(content)
+        print(f"\nSources used by {len(needs_source(content))} texts that state facts ({len(used)}):")
+        for source, count in used.items():
+            print(f"  {source}  ({count})")
+        if headings is None:
+            print("facts.md is not on this machine: its headings were not checked.")
+        else:
+            print(f"Every facts.md heading cited exists in {facts}.")
     if errors:
         print(f"\nContent errors ({len(errors)}):")
         for error in errors:

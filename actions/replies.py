@@ -19,6 +19,10 @@ SETTING = "setting"
 DETAIL_LABELS = (("phone", "phone"), ("text", "text"), ("email", "email"), ("web", "website"))
 
 
+# Topics with one fixed text and buttons, whatever the disagreement.
+SIMPLE_TOPICS = ("advocate", "cost", "mediation_day", "lost_letter", "draft_plan", "young_person")
+
+
 @dataclass(frozen=True)
 class Button:
     title: str
@@ -59,11 +63,22 @@ def form_phrase(spec: Optional[Mapping[str, Any]]) -> str:
     return f" using form {appeal['form']}" if appeal else ""
 
 
+def _appeal(spec: Optional[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
+    return spec.get("appeal") if spec else None
+
+
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
-    """The routes that fit a disagreement, numbered in the order to try them."""
+    """The routes that fit a disagreement, numbered in the order to try them.
+
+    A fact the family must act on first (a draft plan cannot be appealed; a
+    proposal to cease is not yet a decision) comes before the steps.
+    """
     spec = content.disagreements[disagreement]
     phrase = form_phrase(spec)
-    lines = [content.render(spec["summary"]), "Here is what you can do:"]
+    lines = [content.render(spec["summary"])]
+    if spec.get("before_steps"):
+        lines.append(content.render(spec["before_steps"]))
+    lines.append("Here is what you can do:")
     for number, step in enumerate(spec["steps"], start=1):
         lines.append(f"{number}. {content.render(content.steps[step], form_phrase=phrase)}")
     if spec.get("note"):
@@ -78,24 +93,32 @@ def mediation_vs_dr_reply(content: Content) -> List[Message]:
 
 
 def disagreement_resolution_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
-    """What disagreement resolution is; for an appealable decision, that it is no certificate."""
+    """What disagreement resolution is; where an appeal is possible, that the clocks keep running."""
     topic = content.topics["disagreement_resolution"]
-    parts = [topic["text"]]
+    parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
-    if spec and spec.get("appeal") and spec["appeal"]["certificate_needed"]:
+    appeal = _appeal(spec)
+    if spec is None or spec.get("linked_appeal"):
+        parts.append(topic["general_note"])
+    elif appeal and appeal["certificate_needed"]:
         parts.append(topic["appeal_note"])
+    elif appeal:
+        parts.append(topic["placement_note"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
 
 def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
-    """What mediation is, and what it means for the family's disagreement."""
+    """What mediation is (and that it is the family's choice), and what it means for their disagreement."""
     topic = content.topics["mediation"]
-    parts = [topic["text"]]
+    parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
-    if spec is None or (spec.get("appeal") and spec["appeal"]["certificate_needed"]):
+    appeal = _appeal(spec)
+    if spec is None or (appeal and appeal["certificate_needed"]):
         parts.append(topic["certificate"])
-    elif spec.get("appeal"):
+    elif appeal:
         parts.append(topic["certificate_not_needed"])
+    elif spec.get("mediation"):
+        parts.append(spec["mediation"])
     else:
         parts.append(f"{topic['not_for_this']} {spec['no_appeal']}")
     parts.append(topic["provider"])
@@ -106,10 +129,11 @@ def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     """How to appeal and by when; or, if this disagreement cannot be appealed, what to do instead."""
     topic = content.topics["tribunal"]
     spec = _disagreement(content, disagreement)
+    appeal = _appeal(spec)
     if spec is None:
         parts = [topic["general"], topic["how"]]
-    elif spec.get("appeal"):
-        need = topic["certificate"] if spec["appeal"]["certificate_needed"] else topic["certificate_not_needed"]
+    elif appeal:
+        need = topic["certificate"] if appeal["certificate_needed"] else topic["certificate_not_needed"]
         parts = [topic["appeal"], need, topic["how"]]
     else:
         return [Message(content.render(spec["no_appeal"]), buttons(content, spec["buttons"]))]
@@ -117,8 +141,28 @@ def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     return [Message(text, buttons(content, topic["buttons"]))]
 
 
+def deadline_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
+    """'How long do I have?' without a date: the two clocks, and what to do if time is short.
+
+    For a disagreement that cannot go to the tribunal, there is no tribunal
+    deadline: its own ``deadline`` text says what applies instead. The
+    deadline calculator reuses this reply when the family gives no date.
+    """
+    topic = content.topics["deadline"]
+    spec = _disagreement(content, disagreement)
+    appeal = _appeal(spec)
+    if spec is not None and not appeal:
+        return [Message(content.render(spec["deadline"]), buttons(content, spec["buttons"]))]
+    parts = [topic["clocks_placement"] if appeal and not appeal["certificate_needed"] else topic["clocks"]]
+    if spec is not None and spec.get("deadline_note"):
+        parts.append(spec["deadline_note"])
+    parts += [topic["running"], topic["late"], topic["lost"]]
+    text = content.render("\n".join(parts), form_phrase=form_phrase(spec))
+    return [Message(text, buttons(content, topic["buttons"]))]
+
+
 def simple_topic_reply(content: Content, name: str) -> List[Message]:
-    """A topic with fixed text and buttons (advocates, cost)."""
+    """A topic with fixed text and buttons (advocates, cost, the draft plan, ...)."""
     topic = content.topics[name]
     return [Message(content.render(topic["text"]), buttons(content, topic.get("buttons", ())))]
 
@@ -233,6 +277,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
             (f"disagreement_resolution:{d}", disagreement_resolution_reply(content, d)),
             (f"mediation:{d}", mediation_reply(content, d)),
             (f"tribunal:{d}", tribunal_reply(content, d)),
+            (f"deadline:{d}", deadline_reply(content, d)),
             (f"contact:{d}", contact_reply(content, d, None)),
         ]
     for service in content.services.values():
@@ -240,8 +285,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
             out.append((f"service:{service.id}", service_reply(content, service.id)))
     out += [
         ("mediation_vs_dr", mediation_vs_dr_reply(content)),
-        ("advocate", simple_topic_reply(content, "advocate")),
-        ("cost", simple_topic_reply(content, "cost")),
+        *[(t, simple_topic_reply(content, t)) for t in SIMPLE_TOPICS],
         ("crisis", crisis_reply(content)),
         # Any disagreement can be offered back after the crisis reply (and its button is accepted).
         *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
@@ -263,7 +307,7 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
 
 __all__ = [
     "Button", "Message", "routes_reply", "mediation_vs_dr_reply",
-    "disagreement_resolution_reply", "mediation_reply", "tribunal_reply",
+    "disagreement_resolution_reply", "mediation_reply", "tribunal_reply", "deadline_reply",
     "simple_topic_reply", "service_reply", "contact_reply",
     "crisis_reply", "resume_reply", "fallback_reply", "out_of_scope_reply", "intro_reply", "all_replies",
 ]

@@ -48,8 +48,13 @@ ANSWERS: Dict[str, Answer] = {
     "ask_disagreement_resolution": replies.disagreement_resolution_reply,
     "ask_mediation": replies.mediation_reply,
     "ask_tribunal": replies.tribunal_reply,
+    "ask_deadline": replies.deadline_reply,
     "ask_advocate": lambda content, _: replies.simple_topic_reply(content, "advocate"),
     "ask_cost": lambda content, _: replies.simple_topic_reply(content, "cost"),
+    "ask_mediation_day": lambda content, _: replies.simple_topic_reply(content, "mediation_day"),
+    "lost_letter": lambda content, _: replies.simple_topic_reply(content, "lost_letter"),
+    "ask_draft_plan": lambda content, _: replies.simple_topic_reply(content, "draft_plan"),
+    "ask_young_person": lambda content, _: replies.simple_topic_reply(content, "young_person"),
 }
 
 # Which service "them" means after each answer ("how do I contact them?").
@@ -58,11 +63,16 @@ ANSWER_SERVICE = {
     "ask_mediation": "prime_resolution",
     "ask_tribunal": "tribunal",
     "ask_advocate": "sendias",
+    "ask_mediation_day": "prime_resolution",
+    "lost_letter": "ehc_team",
+    "ask_draft_plan": "ehc_team",
+    "ask_young_person": "sendias",
 }
 
 
 class ActionAnswerQuestion(ReplyAction):
-    """Answers a question about mediation, disagreement resolution, appeals, advocates or cost."""
+    """Answers a question about mediation, disagreement resolution, appeals, deadlines,
+    advocates, cost, a lost letter, a draft plan or a young person's own rights."""
 
     action_name = "action_answer_question"
 

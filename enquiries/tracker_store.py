@@ -22,15 +22,26 @@ being handled (:func:`database_failed`), so the channel can tell the family
 plainly and give the phone numbers; when the database is back, the stored
 conversation is picked up again.
 
+The database work (the queries, the inserts, the commit that waits for the
+disk or for PostgreSQL) runs in a few worker threads, not on the Rasa server's
+event loop: Rasa's SQL tracker store does it inline, so every family's message
+waited while one conversation was written (a third of the server's time under
+load, issue 12). Each message still reads its conversation before it is
+handled and is answered only after its events are committed (Rasa's lock store
+keeps one message per conversation at a time), so nothing else changes.
+
 endpoints.yml: ``tracker_store: {type: enquiries.tracker_store.RedactingSQLTrackerStore}``.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import functools
 import json
 import logging
-from typing import Any, Dict, Generator, Optional, Sequence, Set, Text
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Generator, List, Optional, Sequence, Set, Text
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -72,6 +83,21 @@ _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_fa
 
 class UnstorableValue(RuntimeError):
     """The database driver refused a value (it is not a ValueError, which Rasa treats as fatal)."""
+
+
+# Worker threads for the database work: a few, so that SQLite has few writers
+# waiting on its lock; Rasa's default executor stays free for other work.
+DATABASE_THREADS = 4
+
+
+@functools.lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tracker-store")
+
+
+async def _off_the_loop(function, *args):
+    """``function(*args)`` in a database thread; the event loop serves other families meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(_executor(), functools.partial(function, *args))
 
 
 def database_failed() -> bool:
@@ -195,19 +221,32 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with _noting_outage("reading"):
-            return await super().retrieve(sender_id)
+            return await self._retrieve_off_loop(sender_id, fetch_events_from_all_sessions=False)
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with _noting_outage("reading"):
-            return await super().retrieve_full_tracker(sender_id)
+            return await self._retrieve_off_loop(sender_id, fetch_events_from_all_sessions=True)
+
+    async def _retrieve_off_loop(self, sender_id: Text, fetch_events_from_all_sessions: bool
+                                 ) -> Optional[DialogueStateTracker]:
+        """As SQLTrackerStore._retrieve, with the query in a database thread."""
+        events = await _off_the_loop(self._read_events, sender_id, fetch_events_from_all_sessions)
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _read_events(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> List[Dict[str, Any]]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            return [json.loads(row.data) for row in rows]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with _noting_outage("saving"):
-            await self._save_redacted(tracker)
+            await self.stream_events(tracker)
+            await _off_the_loop(self._write_redacted, tracker)
 
-    async def _save_redacted(self, tracker: DialogueStateTracker) -> None:
-        """As SQLTrackerStore.save, but each new event is redacted (or blanked) first."""
-        await self.stream_events(tracker)
+    def _write_redacted(self, tracker: DialogueStateTracker) -> None:
+        """As SQLTrackerStore.save, but each new event is redacted (or blanked) first (in a database thread)."""
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
             events = list(tracker.events)

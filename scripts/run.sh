@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA=.venv/bin/rasa
+# The Rasa server starts through the project's entry point: Rasa's own CLI
+# with the small patches in rasa_server/ (e.g. action responses validated by
+# a validator built once). The action server has its own (actions/server.py).
+RASA_SERVER=(.venv/bin/python -m rasa_server)
 MODEL=models/send-assistant.tar.gz
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=5055   # endpoints.yml points the Rasa server here
@@ -54,11 +58,11 @@ SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions --port
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then
-  "$RASA" shell --model "$MODEL" --endpoints endpoints.yml
+  "${RASA_SERVER[@]}" shell --model "$MODEL" --endpoints endpoints.yml
   exit 0
 fi
 
-"$RASA" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+"${RASA_SERVER[@]}" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
   --port "$RASA_PORT" "${api_args[@]}" &
 pids+=($!)
 

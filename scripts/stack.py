@@ -1,7 +1,9 @@
 """Start the real action server and Rasa server on free loopback ports.
 
-Shared by the end-to-end tests and the benchmark, so both exercise exactly
-the stack that `make run` starts. Logs go to the given folder.
+Shared by the end-to-end tests, the benchmark and the load test, so all
+exercise exactly the stack that `make run` starts: the Rasa server through the
+project's entry point (`python -m rasa_server`, Rasa's CLI with the patches in
+rasa_server/). Logs go to the given folder.
 """
 from __future__ import annotations
 
@@ -29,6 +31,31 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rasa_command(root: Path = ROOT) -> List[str]:
+    """The command that starts the Rasa server of the tree at ``root``.
+
+    The project's entry point; Rasa's own CLI for a tree that has none (an
+    older commit that `make bench` compares against).
+    """
+    module = "rasa_server" if (root / "rasa_server" / "__main__.py").exists() else "rasa"
+    return [sys.executable, "-m", module]
+
+
+def action_command(root: Path = ROOT) -> List[str]:
+    """The command that starts the action server of the tree at ``root`` (its own entry
+    point, which checks the shared secret; rasa-sdk's for an older commit without one)."""
+    if (root / "actions" / "server.py").exists():
+        return [sys.executable, "-m", "actions.server"]
+    return [sys.executable, "-m", "rasa", "run", "actions"]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (from /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -61,10 +88,11 @@ class Server:
     log_path: Path
     health_url: str
     process: Optional[subprocess.Popen] = None
+    cwd: Path = ROOT
 
     def start(self) -> None:
         log = open(self.log_path, "a", encoding="utf-8")
-        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_until_up(self) -> None:
         _wait_for(self.health_url, self.process, self.name, self.log_path.parent)
@@ -123,10 +151,11 @@ def running_stack(
     name: str = "stack",
     env: Optional[Dict[str, str]] = None,
     endpoints_extra: str = "",
-    credentials: Path = ROOT / "credentials.yml",
+    credentials: Optional[Path] = None,
     database_url: Optional[str] = None,
     action_env: Optional[Dict[str, str]] = None,
     rasa_args: Sequence[str] = (),
+    root: Path = ROOT,
 ) -> Iterator[Stack]:
     """Both servers up and answering; stopped on exit.
 
@@ -135,8 +164,11 @@ def running_stack(
     server's command line (e.g. the HTTP API with a JWT secret); ``endpoints_extra`` is YAML
     appended to the generated endpoints file. Conversations and callback
     requests go to ``database_url``; by default a fresh SQLite file in
-    ``log_dir`` (as `make run`, which uses var/).
+    ``log_dir`` (as `make run`, which uses var/). ``root`` is the source tree
+    both servers run from (another commit's worktree, for `make bench`);
+    ``credentials`` defaults to its credentials.yml.
     """
+    credentials = credentials or root / "credentials.yml"
     log_dir.mkdir(parents=True, exist_ok=True)
     if database_url is None:
         db_file = log_dir / f"{name}.db"
@@ -166,14 +198,14 @@ def running_stack(
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     action = Server(
         "action server",
-        [python, "-m", "actions.server", "--actions", "actions", "--port", str(action_port)],
-        {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health",
+        [*action_command(root), "--actions", "actions", "--port", str(action_port)],
+        {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health", cwd=root,
     )
     rasa = Server(
         "Rasa server",
-        [python, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+        [*rasa_command(root), "run", "--model", str(model), "--endpoints", str(endpoints),
          "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1", *rasa_args],
-        env, log_dir / f"{name}_rasa_server.log", f"{rasa_url}/",
+        env, log_dir / f"{name}_rasa_server.log", f"{rasa_url}/", cwd=root,
     )
     for server in (action, rasa):
         server.log_path.unlink(missing_ok=True)

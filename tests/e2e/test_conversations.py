@@ -12,6 +12,7 @@ from tests.e2e.expected import TOO_LONG, assert_crisis_first, assert_no_apology
 pytestmark = pytest.mark.e2e
 
 DEADLINE = ("2 months from the date on the decision letter", "1 month from the date on it, if that ends later")
+ADVISER = "mediation adviser within 2 months of the date on the decision letter"
 TRIBUNAL_URL = "https://www.gov.uk/appeal-ehc-plan-decision"
 EHC_TEAM, SENDIAS, PRIME = "01922 652871", "01922 650330", "07582 548611"
 
@@ -19,7 +20,8 @@ EHC_TEAM, SENDIAS, PRIME = "01922 652871", "01922 650330", "07582 548611"
 FIRST_MESSAGES = {
     "refused_assessment": (
         "we asked the council to do an ehc needs assessment for my boy and the letter says no",
-        ["said no to an EHC needs assessment", "SEND35a", *DEADLINE, TRIBUNAL_URL, EHC_TEAM, "mediation adviser", SENDIAS],
+        ["said no to an Education, Health and Care (EHC) needs assessment", "SEND35a", *DEADLINE, TRIBUNAL_URL, EHC_TEAM,
+         ADVISER, "keeps running while you talk", SENDIAS],
         [],
     ),
     "refused_reassessment": (
@@ -29,42 +31,59 @@ FIRST_MESSAGES = {
     ),
     "refused_ehc_plan": (
         "they did all the assessments with the ed psych and everything then decided not to issue a plan",
-        ["decided not to issue an EHC plan", "SEND35", *DEADLINE, TRIBUNAL_URL],
+        ["decided not to issue an Education, Health and Care (EHC) plan", "SEND35", *DEADLINE, TRIBUNAL_URL, ADVISER],
         ["SEND35a"],
     ),
     "disagree_plan_content": (
         "the draft ehcp section F is so vague, it just says access to support, no hours at all",
-        ["what the EHC plan says", "disagreement resolution, mediation, or both", *DEADLINE, TRIBUNAL_URL],
+        ["what the Education, Health and Care (EHC) plan says", "disagreement resolution, mediation, or both",
+         "If the plan is still a draft, you cannot appeal it yet", *DEADLINE, TRIBUNAL_URL, ADVISER],
         [],
     ),
     "disagree_placement": (
         "the plan names a mainstream secondary but we want a specialist school for him",
-        ["school or college named in the plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
+        ["school or college named in the Education, Health and Care (EHC) plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
         ["you must contact the mediation adviser"],
     ),
     "refused_amendment": (
         "had her annual review in march and the council now say they wont amend the plan at all",
-        ["will not change the plan after the annual review", *DEADLINE, TRIBUNAL_URL],
+        ["will not change the Education, Health and Care (EHC) plan after the annual review", *DEADLINE, TRIBUNAL_URL,
+         "You can ask for disagreement resolution, mediation, or both"],
         [],
     ),
     "plan_ceasing": (
         "got a letter saying they intend to cease my daughters ehc plan",
-        ["stop (cease) the EHC plan", "keep the plan in place until the appeal ends", *DEADLINE],
+        ["stop (cease) the Education, Health and Care (EHC) plan", "You can appeal once the council decides",
+         "keep the plan in place until the appeal ends", *DEADLINE],
         [],
     ),
     "disagree_duties": (
         "his plan says weekly speech therapy but the school havent provided a single session since september",
-        ["not doing what it should", "disagreement resolution", "complaints procedure", "Ombudsman", PRIME],
+        ["support written in an Education, Health and Care (EHC) plan is not being given", "section F",
+         "Write to your EHC case officer", "complain to the council", "Ombudsman", "judicial review", PRIME],
+        [TRIBUNAL_URL, "SEND35", "complaints procedure of the school"],
+    ),
+    "missed_deadline": (
+        "we sent the request for an ehc assessment in the autumn and 4 months on the council still hasnt decided anything",
+        ["missed a legal time limit", "6 weeks from a request", "20 weeks from the request", "complain to the council",
+         "Ombudsman"],
+        [TRIBUNAL_URL, "SEND35"],
+    ),
+    "disability_discrimination": (
+        "my son keeps getting sent home from school because of his autism related behaviour, its discrimination",
+        ["disability discrimination", "SEND4A", "within 6 months, starting with the day it happened", "county court"],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "disagree_sen_provision": (
         "the senco says my daughter doesnt need any extra help in class even though shes falling behind with reading",
-        ["special needs support", "SENCO", "disagreement resolution", "complaints procedure"],
+        ["special needs support", "SENCO", "disagreement resolution", "complaints procedure",
+         "Department for Education", "needs assessment yourself"],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "disagree_health_social_care": (
         "during the ehc assessment the social worker cut our short breaks and we dont agree",
-        ["health or social care", "PALS", "Ombudsman", "disagreement resolution"],
+        ["health or social care", "PALS", "Ombudsman", "disagreement resolution",
+         "cannot hear an appeal about health or social care on its own", ADVISER],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "complaint_council": (
@@ -106,6 +125,37 @@ def test_follow_ups_are_answered_for_the_disagreement_without_asking_again(serve
     assert "01325 289 350" in contact or EHC_TEAM in contact
 
 
+def test_how_long_do_i_have_and_a_lost_letter_after_a_refusal(servers, sender):
+    servers.talk(sender, "the la wont do a new assessment of my daughters plan even though everything has changed")
+    deadline = texts(servers.talk(sender, "the letter saying no came about seven weeks back, is it too late for us now?"))
+    assert ADVISER in deadline and "not the day it arrived" in deadline and "7 weeks, do not wait" in deadline
+    assert "SEND35" in deadline and "tribunal's decision" in deadline
+    lost = texts(servers.talk(sender, "i binned the letter by accident so i dont know what date it was"))
+    assert "copy" in lost and "the date it was sent" in lost
+
+
+def test_how_long_do_i_have_when_there_is_no_tribunal(servers, sender):
+    servers.talk(sender, "the 1:1 in section f of his ehcp hasnt been provided all term")
+    text = texts(servers.talk(sender, "whats the deadline for this"))
+    assert "There is no tribunal deadline for this" in text and DEADLINE[0] not in text
+
+
+@pytest.mark.parametrize("message, phrases", [
+    ("we just got sent the draft ehcp, how long have we got to reply and can we pick the school",
+     ["at least 15 days", "particular school or college", "You cannot appeal a draft"]),
+    ("im 17 now, am i allowed to appeal by myself or does my dad do it",
+     ["last Friday in June", "own right to appeal", "deputy or attorney"]),
+    ("who actually turns up to the mediation meeting and can i take someone with me",
+     ["someone from the council", "You can bring a supporter", "written down"]),
+    ("do we really have to go to mediation",
+     ["You do not have to go: mediation is your choice", ADVISER]),
+])
+def test_the_questions_families_ask(servers, sender, message, phrases):
+    text = texts(servers.talk(sender, message))
+    for phrase in phrases:
+        assert phrase in text, f"{phrase!r} missing from:\n{text}"
+
+
 def test_placement_follow_up_on_mediation(servers, sender):
     servers.talk(sender, "they named a school in section I that cant meet his needs")
     assert "do not need a mediation certificate" in texts(servers.talk(sender, "do i have to go to mediation first?"))
@@ -121,7 +171,8 @@ def test_buttons_work_as_next_questions(servers, sender):
 
 def test_mediation_versus_disagreement_resolution(servers, sender):
     text = texts(servers.talk(sender, "whats the difference between mediation and disagreement resolution"))
-    assert "informal" in text and "formally linked to the SEND Tribunal" in text and "Prime Resolution" in text
+    assert "informal" in text and "formally linked to appeals to a tribunal" in text and "Prime Resolution" in text
+    assert "everyone must agree to take part" in text and "the council must take part" in text
 
 
 def test_crisis_pre_empts_the_conversation_and_the_conversation_continues(servers, sender):

@@ -45,8 +45,9 @@ TRACKER_DB = ARTIFACTS / f"{NAME}_tracker.db"
 SENDIAS = "01922 650330"
 # What the answer to each button of the refused-assessment reply starts with.
 ANSWERS = {
+    "How long do I have?": "There are two time limits.",
     "What is mediation?": "Mediation is a free meeting",
-    "How do I appeal?": "You can appeal to the SEND Tribunal",
+    "How do I appeal?": "You can appeal to a tribunal",
     "Contact SENDIAS": SENDIAS,
 }
 
@@ -140,7 +141,7 @@ def test_a_family_gets_the_routes_and_a_numbered_list(stack, twilio, family):
     text = "\n".join(bodies)
     assert "SEND35a" in text and "tribunal" in text.lower()
     assert "automated assistant" in text  # the opening message came first
-    assert f"{MENU_HEADING}\n1. What is mediation?\n2. How do I appeal?\n3. Contact SENDIAS" in text
+    assert f"{MENU_HEADING}\n1. How long do I have?\n2. What is mediation?\n3. How do I appeal?\n4. Contact SENDIAS" in text
     assert not shown_payloads(text)
 
 
@@ -221,7 +222,7 @@ def test_sending_is_retried_after_transient_failures(stack, twilio, family):
     attempts_before = twilio.attempts
     twilio.fail_next(500, 429, DROP)
     bodies = say(stack, twilio, family, "his plan says weekly speech therapy but the school havent provided a single session since september")
-    assert any("not doing what it should" in b for b in bodies), bodies
+    assert any("support written in an Education, Health and Care (EHC) plan is not being given" in b for b in bodies), bodies
     assert twilio.attempts - attempts_before == len(bodies) + 3
 
 

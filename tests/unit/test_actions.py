@@ -60,15 +60,16 @@ def test_routes_action_falls_back_for_a_non_disagreement_intent():
 def test_routes_buttons_for_an_appealable_decision():
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment"))
     # messages[0]: the routes; "Did this help?" follows with its own buttons.
-    assert payloads(messages[:1]) == ["/ask_mediation", "/ask_tribunal", "/ask_sendias"]
+    assert payloads(messages[:1]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias"]
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["What is mediation?", "How do I appeal?", "Contact SENDIAS"]
+    assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS"]
 
 
 def test_mediation_vs_disagreement_resolution():
     messages, _ = run(ActionExplainMediationVsDr(), tracker("ask_mediation_vs_dr"))
     text = texts(messages)
-    assert "informal" in text and "formally linked to the SEND Tribunal" in text
+    assert "informal" in text and "formally linked to appeals to a tribunal" in text
+    assert "First-tier Tribunal (Special Educational Needs and Disability), called the SEND Tribunal" in text
     assert "certificate" in text and "Prime Resolution" in text and "free" in text
 
 
@@ -86,7 +87,42 @@ def test_how_long_do_i_have_without_a_disagreement_gives_the_general_answer():
 
 def test_appeal_question_for_a_school_support_disagreement_says_no_tribunal():
     messages, _ = run(ActionAnswerQuestion(), tracker("ask_tribunal", {"disagreement": "disagree_sen_provision"}))
-    assert "cannot go to the SEND Tribunal" in texts(messages)
+    assert "cannot go to a tribunal" in texts(messages)
+
+
+def test_how_long_do_i_have_gives_both_clocks_for_the_remembered_disagreement():
+    messages, events = run(ActionAnswerQuestion(), tracker("ask_deadline", {"disagreement": "refused_assessment"}))
+    text = texts(messages)
+    assert "mediation adviser within 2 months of the date on the decision letter" in text
+    assert "SEND35a" in text and "1 month from the date on it" in text and "not the day it arrived" in text
+    assert SlotSet("service", None) in events
+
+
+def test_how_long_do_i_have_after_a_disagreement_with_no_appeal_says_so():
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", {"disagreement": "disagree_duties"}))
+    assert "There is no tribunal deadline for this" in texts(messages)
+    messages, _ = run(ActionAnswerQuestion(), tracker("ask_deadline", {"disagreement": "disability_discrimination"}))
+    assert "within 6 months, starting with the day it happened" in texts(messages)
+
+
+@pytest.mark.parametrize("intent, phrase, service", [
+    ("lost_letter", "the date it was sent", "ehc_team"),
+    ("ask_draft_plan", "at least 15 days", "ehc_team"),
+    ("ask_young_person", "last Friday in June", "sendias"),
+    ("ask_mediation_day", "You can bring a supporter", "prime_resolution"),
+])
+def test_new_questions_are_answered_and_set_who_them_means(intent, phrase, service):
+    messages, events = run(ActionAnswerQuestion(), tracker(intent, {"disagreement": "plan_ceasing"}))
+    assert phrase in texts(messages)
+    assert payloads(messages)
+    assert SlotSet("service", service) in events
+
+
+@pytest.mark.parametrize("disagreement", ["missed_deadline", "disability_discrimination"])
+def test_new_disagreements_get_their_routes(disagreement):
+    messages, events = run(ActionExplainRoutes(), tracker(disagreement))
+    assert "Here is what you can do:" in texts(messages)
+    assert SlotSet("disagreement", disagreement) in events
 
 
 def test_is_it_free():

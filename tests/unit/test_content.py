@@ -105,3 +105,57 @@ def test_a_missing_section_is_a_clear_error(content_copy):
     path.write_text(path.read_text().replace("closing:", "closing_typo:"))
     with pytest.raises(ContentError, match="missing a section"):
         load_content(content_copy)
+
+
+def test_sourced_texts_load_as_plain_text_with_their_source():
+    assert CONTENT.steps["talk_case_officer"].startswith("Talk to your EHC case officer")
+    assert "reg 33" in CONTENT.sources["steps.talk_case_officer"]
+    assert CONTENT.topics["mediation_vs_dr"]["text"].startswith("Both are free")
+    assert "facts.md: Disagreement resolution vs mediation" in CONTENT.sources["topics.mediation_vs_dr.text"]
+    assert CONTENT.sources["disagreements.plan_ceasing.before_steps"].startswith("facts.md: Timescales")
+
+
+def test_content_check_lists_the_sources_used(capsys):
+    assert content_check.main() == 0
+    out = capsys.readouterr().out
+    assert "Sources used by" in out
+    assert "facts.md: Tribunal facts  (" in out and "SEND Regulations 2014 reg 33  (" in out
+
+
+def test_content_check_rejects_a_route_step_without_a_source(content_copy):
+    path = content_copy / "routes.yml"
+    text = path.read_text()
+    marker = '    source: "facts.md: Routes of redress"\n  talk_health_case_officer:'
+    assert marker in text
+    path.write_text(text.replace(marker, "  talk_health_case_officer:"))
+    errors = content_check.source_errors(load_content(content_copy))
+    assert any(e.startswith("steps.talk_setting: states facts but has no source") for e in errors)
+
+
+def test_content_check_rejects_a_topic_answer_written_without_a_source(content_copy):
+    path = content_copy / "topics.yml"
+    text = path.read_text()
+    marker = 'cost:\n  text: >-'
+    assert marker in text
+    path.write_text(text.replace('  source: "facts.md: Disagreement resolution vs mediation; seed page"\n', ""))
+    errors = content_check.source_errors(load_content(content_copy))
+    assert "topics.cost.text: states facts but has no source (add `source:` beside its `text:`)" in errors
+
+
+def test_content_check_rejects_a_note_whose_source_names_nothing(content_copy):
+    path = content_copy / "routes.yml"
+    text = path.read_text()
+    old = 'source: "facts.md: Timescales; SEND Regulations 2014 reg 20(10)"'
+    assert old in text
+    path.write_text(text.replace(old, 'source: "my notes"'))
+    errors = content_check.source_errors(load_content(content_copy))
+    assert any("disagreements.refused_amendment.note: source 'my notes'" in e for e in errors)
+
+
+def test_content_check_checks_facts_md_headings_only_when_the_file_is_there(tmp_path):
+    facts = tmp_path / "facts.md"
+    facts.write_text("# Facts\n## Tribunal facts\n## Routes of redress and which disagreement goes where\n")
+    errors = content_check.source_errors(CONTENT, content_check.facts_headings(facts))
+    assert any("facts.md has no heading starting 'timescales'" in e for e in errors)
+    assert not any("'tribunal facts'" in e for e in errors)
+    assert content_check.source_errors(CONTENT, None) == []

@@ -17,7 +17,11 @@ APPEALABLE = {
     "refused_amendment": "SEND35",
     "plan_ceasing": "SEND35",
 }
-NOT_APPEALABLE = {"disagree_duties", "disagree_sen_provision", "disagree_health_social_care", "complaint_council"}
+NOT_APPEALABLE = {
+    "disagree_duties", "missed_deadline", "disagree_sen_provision", "disagree_health_social_care", "complaint_council",
+}
+# A claim, not an appeal: to the tribunal against a school, else the county court.
+CLAIM = {"disability_discrimination"}
 TRIBUNAL_URL = "https://www.gov.uk/appeal-ehc-plan-decision"
 
 
@@ -28,7 +32,7 @@ def text_of(messages):
 def test_every_disagreement_intent_has_routes_and_nothing_else_does():
     with open("domain.yml", encoding="utf-8") as handle:
         intents = set(yaml.safe_load(handle)["intents"])
-    assert set(CONTENT.disagreements) == set(APPEALABLE) | NOT_APPEALABLE
+    assert set(CONTENT.disagreements) == set(APPEALABLE) | NOT_APPEALABLE | CLAIM
     assert set(CONTENT.disagreements) <= intents
 
 
@@ -45,18 +49,19 @@ def test_appealable_decisions_give_the_tribunal_deadline_form_and_link(disagreem
 @pytest.mark.parametrize("disagreement", sorted(APPEALABLE))
 def test_ehc_decisions_start_with_the_case_officer(disagreement):
     first_step = CONTENT.disagreements[disagreement]["steps"][0]
-    assert first_step == "talk_case_officer"
+    # The placement variant differs only in how it warns about the mediation adviser.
+    assert first_step == ("talk_case_officer_placement" if disagreement == "disagree_placement" else "talk_case_officer")
     assert "1. Talk to your EHC case officer" in text_of(routes_reply(CONTENT, disagreement))
 
 
-@pytest.mark.parametrize("disagreement", sorted(NOT_APPEALABLE))
+@pytest.mark.parametrize("disagreement", sorted(NOT_APPEALABLE | CLAIM))
 def test_no_tribunal_where_there_is_no_appeal(disagreement):
     text = text_of(routes_reply(CONTENT, disagreement))
-    assert "appeal to the SEND Tribunal" not in text
-    assert TRIBUNAL_URL not in text
+    assert "appeal to the SEND Tribunal" not in text and "You can appeal" not in text
+    assert TRIBUNAL_URL not in text and "SEND35" not in text
     assert CONTENT.disagreements[disagreement]["appeal"] is None
     follow_up = text_of(tribunal_reply(CONTENT, disagreement))
-    assert "cannot" in follow_up or "does not go" in follow_up
+    assert "cannot" in follow_up or "does not go" in follow_up or "not an appeal" in follow_up
     assert TRIBUNAL_URL not in follow_up
 
 
@@ -82,11 +87,15 @@ def test_placement_only_appeal_needs_no_mediation_certificate():
 def test_other_appeals_need_the_mediation_adviser_first(disagreement):
     routes = text_of(routes_reply(CONTENT, disagreement))
     assert "mediation adviser" in routes and "mediation certificate" in routes
-    assert "permission to appeal without one" in text_of(tribunal_reply(CONTENT, disagreement))
+    follow_up = text_of(tribunal_reply(CONTENT, disagreement))
+    assert "still send your appeal on time" in follow_up and "tribunal's decision" in follow_up
+    assert "permission" not in follow_up
 
 
 def test_the_plan_stays_in_place_during_a_ceasing_appeal():
-    assert "keep the plan in place until the appeal ends" in text_of(routes_reply(CONTENT, "plan_ceasing"))
+    text = text_of(routes_reply(CONTENT, "plan_ceasing"))
+    assert "keep the plan in place until the time to appeal has passed" in text
+    assert "keep the plan in place until the appeal ends" in text
 
 
 def test_council_complaints_go_to_the_contact_form_then_the_ombudsman():
@@ -96,7 +105,8 @@ def test_council_complaints_go_to_the_contact_form_then_the_ombudsman():
 
 
 def test_disagreement_resolution_is_offered_where_the_table_says():
-    for disagreement in ("disagree_duties", "disagree_sen_provision", "disagree_health_social_care", "disagree_plan_content"):
+    for disagreement in ("disagree_duties", "disagree_sen_provision", "disagree_health_social_care",
+                         "disagree_plan_content", "refused_reassessment", "refused_amendment"):
         assert "disagreement resolution" in text_of(routes_reply(CONTENT, disagreement)).lower()
 
 
@@ -109,12 +119,35 @@ def test_steps_are_numbered_in_order_and_sendias_closes_every_routes_reply():
 
 
 def test_legal_timescales_appear_where_families_ask_about_them():
-    assert "20 weeks" in text_of(routes_reply(CONTENT, "disagree_duties"))
+    missed = text_of(routes_reply(CONTENT, "missed_deadline"))
+    assert all(limit in missed for limit in ("6 weeks", "16 weeks", "20 weeks", "12 months", "4 weeks", "8 weeks"))
     assert "15 days" in text_of(routes_reply(CONTENT, "disagree_plan_content"))
     assert "4 weeks" in text_of(routes_reply(CONTENT, "refused_amendment"))
-    assert "6 months" in text_of(routes_reply(CONTENT, "disagree_sen_provision"))
+    assert "6 months" in text_of(routes_reply(CONTENT, "disability_discrimination"))
+    assert "6 weeks" in text_of(routes_reply(CONTENT, "disagree_sen_provision"))
 
 
-def test_the_deadline_is_written_once_in_the_content():
-    raw = "".join(open(f"content/{name}.yml", encoding="utf-8").read() for name in ("routes", "topics", "services"))
-    assert len(re.findall(r"\b2 months", raw)) == 1
+def strings_in(node):
+    """Every text in a loaded YAML file, whitespace normalised."""
+    if isinstance(node, str):
+        return [" ".join(node.split())]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in strings_in(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in strings_in(value)]
+    return []
+
+
+def test_the_tribunal_deadlines_are_written_once_in_the_content():
+    """Each clock has one home under `appeals`; every other text uses its placeholder."""
+    loaded = {}
+    for name in ("routes", "topics", "services"):
+        with open(f"content/{name}.yml", encoding="utf-8") as handle:
+            loaded[name] = yaml.safe_load(handle)
+    appeals = "\n".join(strings_in(loaded["routes"].pop("appeals")))
+    elsewhere = "\n".join(s for data in loaded.values() for s in strings_in(data))
+    assert re.findall(r"\b2 months", elsewhere) == []
+    # The only other "1 month": it runs from a certificate issued when mediation is late.
+    assert re.findall(r"\b1 month\b", elsewhere.replace("The 1 month to appeal from a certificate then", "")) == []
+    assert len(re.findall(r"\b2 months", appeals)) == 2  # the mediation adviser's, and the appeal's
+    assert len(re.findall(r"\b1 month\b", appeals)) == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -44,6 +45,81 @@ def test_database_errors_do_not_show_the_stored_values(store):
         asyncio.run(store.save(tracker))
     assert "refused" in str(error.value) and "INSERT INTO events" in str(error.value)
     assert "07700900123" not in str(error.value)
+
+
+def test_the_database_work_leaves_the_event_loop_free(store, monkeypatch):
+    """While one conversation waits for the database, the server goes on with the others."""
+    write = store._write_redacted
+
+    def slow_write(tracker):
+        time.sleep(0.3)  # a slow disk or a distant PostgreSQL
+        write(tracker)
+
+    monkeypatch.setattr(store, "_write_redacted", slow_write)
+
+    async def scenario():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await store.save(DialogueStateTracker.from_events("slow", [UserUttered("hello")]))
+        task.cancel()
+        return ticks
+
+    assert asyncio.run(scenario()) >= 10  # the loop kept turning during the 0.3 s write
+    assert [e.text for e in asyncio.run(store.retrieve("slow")).events if isinstance(e, UserUttered)] == ["hello"]
+
+
+def test_many_conversations_at_once_are_stored_whole_and_in_order(store):
+    """Saves and reads of 40 conversations at once, in the database threads: nothing lost or reordered."""
+    domain = Domain.from_dict({"slots": {"topic": {"type": "any", "mappings": [{"type": "custom"}]}}})
+    store.domain = domain
+
+    async def conversation(n: int) -> None:
+        tracker = DialogueStateTracker(f"family-{n}", domain.slots)
+        for turn in range(5):
+            tracker.update(UserUttered(f"message {turn}"))
+            tracker.update(SlotSet("topic", f"{n}-{turn}"))
+            tracker.update(ActionExecuted("action_listen"))
+            await store.save(tracker)
+            tracker = await store.retrieve(f"family-{n}")
+
+    async def everyone() -> None:
+        await asyncio.gather(*(conversation(n) for n in range(40)))
+
+    asyncio.run(everyone())
+    for n in range(40):
+        tracker = asyncio.run(store.retrieve(f"family-{n}"))
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [f"message {t}" for t in range(5)]
+        assert tracker.get_slot("topic") == f"{n}-4"
+        assert len(tracker.events) == 15
+
+
+def test_a_database_outage_is_still_noted_for_the_message(store, monkeypatch):
+    """The failure happens in a database thread; the channel's guard must still see it."""
+    from sqlalchemy.exc import OperationalError
+
+    from enquiries.tracker_store import database_failed, reset_database_failed
+
+    def down(*args):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(store, "_read_events", down)
+    monkeypatch.setattr(store, "_write_redacted", down)
+
+    async def message(call):
+        reset_database_failed()
+        with pytest.raises(OperationalError):
+            await call
+        return database_failed()
+
+    assert asyncio.run(message(store.retrieve("family")))
+    assert asyncio.run(message(store.save(DialogueStateTracker.from_events("family", [UserUttered("hi")]))))
 
 
 def stored(store, sender):

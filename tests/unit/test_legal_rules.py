@@ -1,0 +1,294 @@
+"""Rules that must hold in every reply the assistant can give (issue 9).
+
+Each reply is rendered from content/ (actions.replies.all_replies: every
+disagreement, every follow-up in every disagreement's context, every topic,
+the callback replies) and checked against ../shared/reference/facts.md. A
+wrong deadline or route can cost a family its appeal, so these rules are
+checked everywhere, not only where we remember to look. The focused tests
+further down render the replies behind each error the legal review found.
+"""
+import re
+
+import pytest
+
+from actions.content import get_content
+from actions.plain_english import measure
+from actions.replies import (
+    all_replies, deadline_reply, disagreement_resolution_reply, mediation_reply, mediation_vs_dr_reply,
+    routes_reply, simple_topic_reply, tribunal_reply,
+)
+
+CONTENT = get_content()
+REPLIES = [(name, "\n".join(m.text for m in messages), messages) for name, messages in all_replies(CONTENT)]
+APPEALABLE = [d for d, spec in CONTENT.disagreements.items() if spec.get("appeal")]
+NEEDS_CERTIFICATE = [d for d in APPEALABLE if CONTENT.disagreements[d]["appeal"]["certificate_needed"]]
+# Never a tribunal matter (facts.md: Routes of redress; When support is not delivered).
+NEVER_TRIBUNAL = ("disagree_health_social_care", "missed_deadline", "disagree_duties")
+TRIBUNAL_URL = "https://www.gov.uk/appeal-ehc-plan-decision"
+ADVISER_2_MONTHS = "mediation adviser within 2 months of the date on the decision letter"
+FULL_NAME = "First-tier Tribunal (Special Educational Needs and Disability), called the SEND Tribunal"
+KEEP_RUNNING = re.compile(r"\bkeeps? running\b")
+# The callback form's own questions and answers, and the channels' "too long" and
+# "slow down", carry no rights or routes and are only reached from inside the form.
+NOT_ADVICE = re.compile(r"^(ask|done|invalid|no_consent|stopped|store_down|cancel|too_long|slow_down)\b")
+
+
+def text_of(messages):
+    return "\n".join(m.text for m in messages)
+
+
+def steps_of(text):
+    """The numbered steps of a routes reply, by number."""
+    return {int(n): line for n, line in re.findall(r"^(\d+)\. (.*)$", text, re.MULTILINE)}
+
+
+def test_all_replies_covers_every_context_and_topic():
+    names = {name for name, _, _ in REPLIES}
+    contexts = ["None", *CONTENT.disagreements]
+    for kind in ("disagreement_resolution", "mediation", "tribunal", "deadline", "contact"):
+        assert {f"{kind}:{c}" for c in contexts} <= names
+    assert {f"routes:{d}" for d in CONTENT.disagreements} <= names
+    assert {"mediation_day", "lost_letter", "draft_plan", "young_person", "mediation_vs_dr"} <= names
+
+
+# --- Rules that hold everywhere ------------------------------------------------
+
+@pytest.mark.parametrize("disagreement", APPEALABLE)
+def test_every_appealable_route_warns_about_the_mediation_adviser_and_running_clocks(disagreement):
+    steps = steps_of(text_of(routes_reply(CONTENT, disagreement)))
+    first = steps[1]
+    assert first.startswith("Talk to your EHC case officer")
+    assert ADVISER_2_MONTHS in first and KEEP_RUNNING.search(first), first
+    for line in steps.values():
+        if "disagreement resolution" in line:
+            assert ADVISER_2_MONTHS in line and KEEP_RUNNING.search(line), line
+    follow_up = text_of(disagreement_resolution_reply(CONTENT, disagreement))
+    assert ADVISER_2_MONTHS in follow_up and KEEP_RUNNING.search(follow_up)
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "ends later" in t or "1 month" in t])
+def test_the_certificate_never_reads_as_more_time_for_everyone(name, text):
+    """A later certificate only helps a family who contacted the mediation adviser in time."""
+    assert ADVISER_2_MONTHS in text, name
+    if "if that ends later" in text:
+        assert "only helps if you contacted the mediation adviser in time" in text, name
+
+
+@pytest.mark.parametrize("disagreement", NEVER_TRIBUNAL)
+def test_no_reply_sends_these_to_the_tribunal(disagreement):
+    for name, text, _ in REPLIES:
+        if not name.endswith(f":{disagreement}"):
+            continue
+        assert TRIBUNAL_URL not in text and "SEND35" not in text, name
+        assert not re.search(r"\byou can (appeal|make a claim)", text, re.IGNORECASE), name
+    for reply in (routes_reply, tribunal_reply, deadline_reply):
+        text = text_of(reply(CONTENT, disagreement))
+        assert re.search(r"cannot (go to|hear)", text), (reply.__name__, text)
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES])
+def test_no_reply_offers_a_late_appeal_or_one_without_a_certificate_as_routine(name, text):
+    lowered = text.lower()
+    assert "permission" not in lowered, name
+    assert not re.search(r"appeal (late|without (a|one|the))", lowered), name
+    if "still send your appeal on time" in lowered:
+        assert "tribunal's decision" in lowered and "at once" in lowered, name
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES])
+def test_every_reply_reads_at_grade_8_or_below(name, text):
+    for message in dict((n, m) for n, _, m in REPLIES)[name]:
+        result = measure(message.text)
+        assert result.ok, f"{name}: grade {result.grade:.1f}, longest sentence {result.longest_sentence}"
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if not NOT_ADVICE.match(n)])
+def test_terms_are_explained_wherever_a_family_can_land(name, text):
+    if re.search(r"\bEHC\b", text):
+        assert "Education, Health and Care" in text, name
+    plain_send = re.sub(r"SEND (Tribunal|Information)|SEND(IAS|35a?|4A|4B)\b|\(SEND\)", "", text)
+    if re.search(r"\bSEND\b", plain_send):
+        assert "special educational needs and disabilities (SEND)" in text, name
+    if "SEND Tribunal" in text:
+        assert FULL_NAME in text or "(Special Educational Needs and Disability) is called the SEND Tribunal" in text, name
+        assert text.index("SEND Tribunal") > text.index("First-tier Tribunal"), name
+    if "mediation adviser" in text:
+        assert "details are in" in text, name
+    if "decision letter" in text:
+        assert "The decision letter is the council's letter telling you its decision." in text, name
+
+
+def test_every_fact_bearing_text_names_its_source():
+    from actions.content_check import needs_source, source_errors
+
+    assert source_errors(CONTENT) == []
+    places = needs_source(CONTENT)
+    assert "steps.talk_case_officer" in places and "topics.deadline.clocks" in places
+    assert all(CONTENT.sources[p].strip() for p in places)
+
+
+# --- Section 1: one focused test per error the legal review found ---------------
+
+def test_error_1_mediation_adviser_deadline_and_running_clocks():
+    routes = text_of(routes_reply(CONTENT, "refused_assessment"))
+    steps = steps_of(routes)
+    assert ADVISER_2_MONTHS in steps[1] and "keeps running while you talk" in steps[1]
+    assert "Missing this can cost you your appeal" in steps[2]
+    dr_step = steps_of(text_of(routes_reply(CONTENT, "refused_reassessment")))[2]
+    assert "your time limits keep running while you use it" in dr_step and ADVISER_2_MONTHS in dr_step
+    deadline = text_of(deadline_reply(CONTENT, "refused_assessment"))
+    assert "not the day it arrived" in deadline
+    assert "keep running while you talk to your case officer or use disagreement resolution" in deadline
+    assert "That later date only helps if you contacted the mediation adviser in time" in deadline
+
+
+def test_error_2_health_and_social_care_still_needs_the_certificate_for_the_education_part():
+    for text in (text_of(routes_reply(CONTENT, "disagree_health_social_care")),
+                 text_of(tribunal_reply(CONTENT, "disagree_health_social_care")),
+                 text_of(deadline_reply(CONTENT, "disagree_health_social_care"))):
+        assert "cannot hear an appeal about health or social care on its own" in text
+        assert "appeal another decision, such as what the plan says" in text
+        assert "It cannot do this in an appeal about a refusal to assess" in text
+        assert ADVISER_2_MONTHS in text and "only about the school named" in text
+    routes = text_of(routes_reply(CONTENT, "disagree_health_social_care"))
+    assert "For the health and social care parts of an EHC plan, you can also choose mediation" in routes
+    dr = text_of(disagreement_resolution_reply(CONTENT, "disagree_health_social_care"))
+    assert "your time limits keep running while you use it" in dr and ADVISER_2_MONTHS in dr
+    mediation = text_of(mediation_reply(CONTENT, "disagree_health_social_care"))
+    assert "mediation is your choice" in mediation and ADVISER_2_MONTHS in mediation
+    assert "You do not need a mediation certificate for this kind of disagreement" not in mediation
+
+
+def test_error_3_no_certificate_at_the_deadline_is_not_a_routine_fallback():
+    text = text_of(tribunal_reply(CONTENT, "refused_ehc_plan"))
+    assert "still send your appeal on time" in text and "Tell the tribunal why it is missing" in text
+    assert "Whether it accepts your appeal is the tribunal's decision" in text
+    assert "Ask SENDIAS for help at once" in text
+    assert "permission" not in text
+
+
+def test_error_4_support_in_the_plan_is_the_councils_duty():
+    text = text_of(routes_reply(CONTENT, "disagree_duties"))
+    assert "legal duty to make sure your child gets the support in section F" in text
+    order = [text.index(p) for p in ("1. Write to your EHC case officer", "complain to the council",
+                                     "Local Government and Social Care Ombudsman", "judicial review pre-action letter")]
+    assert order == sorted(order)
+    assert "complaints procedure of the school" not in text
+    school = text_of(routes_reply(CONTENT, "disagree_sen_provision"))
+    order = [school.index(p) for p in ("SENCO", "complaints procedure of the school",
+                                       "Department for Education's route for complaints about a school (to be confirmed)")]
+    assert order == sorted(order)
+    assert "Ombudsman cannot look at most matters inside a school" in school
+
+
+def test_error_5_discrimination_schools_to_the_tribunal_others_to_the_county_court():
+    text = text_of(routes_reply(CONTENT, "disability_discrimination"))
+    assert "school of any kind" in text and "academies" in text and "independent schools" in text
+    assert "SEND4A" in text and "SEND4B" in text and "You do not need mediation" in text
+    assert "within 6 months, starting with the day it happened" in text
+    assert "the last day is the day before the same date 6 months later" in text
+    assert "10 March, the last day is 9 September" in text
+    assert "college, a private nursery, another provider or the council" in text and "county court" in text
+
+
+def test_error_6_the_draft_plan_note_comes_before_the_appeal_step():
+    text = text_of(routes_reply(CONTENT, "disagree_plan_content"))
+    assert text.index("at least 15 days") < text.index("1. ") < text.index("You can appeal")
+    assert "you cannot appeal it yet" in text and "Your right to appeal starts with the final plan" in text
+
+
+def test_error_7_disagreement_resolution_and_mediation_are_compared_evenly():
+    text = text_of(mediation_vs_dr_reply(CONTENT))
+    assert "everyone must agree to take part, so the council, school or health service can say no" in text
+    assert "Mediation is your choice. If you want it, the council must take part." in text
+    assert ADVISER_2_MONTHS in text and "keep running while you use it" in text
+
+
+def test_error_8_ceasing_the_right_of_appeal_starts_with_the_decision():
+    text = text_of(routes_reply(CONTENT, "plan_ceasing"))
+    assert text.index("You can appeal once the council decides to stop the plan") < text.index("1. ")
+    assert "keep the plan in place until the time to appeal has passed" in text
+    assert "If you appeal, it must keep the plan in place until the appeal ends" in text
+    assert "only proposes it does not start them" in text_of(deadline_reply(CONTENT, "plan_ceasing"))
+
+
+def test_error_9_minor_points():
+    assert "16 weeks from the request" in text_of(routes_reply(CONTENT, "missed_deadline"))
+    for disagreement in ("refused_reassessment", "refused_amendment"):
+        assert "You can ask for disagreement resolution, mediation, or both" in text_of(
+            routes_reply(CONTENT, disagreement))
+
+
+# --- Section 2: the questions families ask --------------------------------------
+
+def test_who_is_responsible_for_support_in_the_plan_and_no_education():
+    text = text_of(routes_reply(CONTENT, "disagree_duties"))
+    assert "no education has been arranged" in text and "even when a school, nursery or college" in text
+    assert "cannot go to a tribunal" in text_of(tribunal_reply(CONTENT, "disagree_duties"))
+
+
+def test_the_council_missed_a_time_limit():
+    text = text_of(routes_reply(CONTENT, "missed_deadline"))
+    for limit in ("6 weeks from a request", "16 weeks from the request", "20 weeks from the request",
+                  "at least every 12 months", "4 weeks after a review meeting", "8 weeks after sending proposed changes",
+                  "15 February", "31 March"):
+        assert limit in text, limit
+    assert "1. Write to your EHC case officer" in text and "judicial review" in text
+
+
+def test_its_been_7_weeks_am_i_too_late():
+    text = text_of(deadline_reply(CONTENT, None))
+    assert "such as 7 weeks, do not wait: contact the mediation adviser today" in text
+    assert "still send your appeal on time" in text and "tribunal's decision" in text
+
+
+def test_lost_the_letter():
+    for text in (text_of(simple_topic_reply(CONTENT, "lost_letter")), text_of(deadline_reply(CONTENT, None))):
+        assert "copy" in text and "the date it was sent" in text
+    lost = text_of(simple_topic_reply(CONTENT, "lost_letter"))
+    assert "not the day it arrived" in lost
+    assert "such as the certificate or the letter, still send your appeal on time" in lost
+    assert "tribunal's decision" in lost
+
+
+def test_the_draft_plan():
+    text = text_of(simple_topic_reply(CONTENT, "draft_plan"))
+    assert "at least 15 days" in text and "ask for a meeting" in text
+    assert "ask for a particular school or college" in text and "not suitable for your child" in text
+    assert "You cannot appeal a draft" in text
+
+
+def test_a_young_persons_own_rights():
+    text = text_of(simple_topic_reply(CONTENT, "young_person"))
+    assert "last Friday in June of the school year in which they turn 16" in text
+    assert "own right to appeal and to ask for mediation" in text
+    assert "A parent or another supporter can help them" in text and "come with them to mediation" in text
+    assert "mental capacity" in text and "deputy or attorney" in text and "If there is none, a parent does" in text
+
+
+def test_do_i_have_to_go_to_mediation_and_what_happens_on_the_day():
+    messages = mediation_reply(CONTENT, None)
+    text = text_of(messages)
+    assert "You do not have to go: mediation is your choice" in text
+    assert ADVISER_2_MONTHS in text and "even if you do not want mediation" in text
+    assert "/ask_mediation_day" in [b.payload for m in messages for b in m.buttons]
+    day = text_of(simple_topic_reply(CONTENT, "mediation_day"))
+    assert "someone from the council" in day and "You can bring a supporter" in day
+    assert "it is written down" in day and "The council must then act on it" in day
+
+
+def test_school_support_without_a_plan():
+    text = text_of(routes_reply(CONTENT, "disagree_sen_provision"))
+    assert "ask the council for an Education, Health and Care (EHC) needs assessment yourself" in text
+    assert "/disability_discrimination" in [b.payload for m in routes_reply(CONTENT, "disagree_sen_provision")
+                                           for b in m.buttons]
+
+
+@pytest.mark.parametrize("disagreement", [d for d, s in CONTENT.disagreements.items() if not s.get("appeal")])
+def test_how_long_do_i_have_where_there_is_no_appeal(disagreement):
+    text = text_of(deadline_reply(CONTENT, disagreement))
+    if disagreement == "disability_discrimination":
+        assert "within 6 months, starting with the day it happened" in text and "county court" in text
+    else:
+        assert "no tribunal deadline" in text
+    assert "You have 2 months from the date on the decision letter" not in text
