@@ -159,8 +159,8 @@ def test_did_this_help_is_numbered_on_from_the_routes_options(stack, twilio, fam
     bodies = say(stack, twilio, family, "the council refused to assess my son")
     menus = [b for b in bodies if MENU_HEADING in b]
     assert len(menus) == 2 and menus[-1].startswith("Did this help?")
-    assert f"{MENU_HEADING}\n4. Yes\n5. No" in menus[-1]
-    missing = "\n".join(say(stack, twilio, family, "5"))
+    assert f"{MENU_HEADING}\n5. Yes\n6. No" in menus[-1]  # the routes offered 1 to 4
+    missing = "\n".join(say(stack, twilio, family, "6"))
     assert "What was missing?" in missing and "4. Talk to someone" in missing, missing
 
 
