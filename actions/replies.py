@@ -387,9 +387,11 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     # Imported here because these modules build on this one.
     from actions.callback import all_callback_replies
     from actions.deadline_replies import examples as deadline_examples
+    from actions.feedback import all_feedback_replies
     from actions.summary import examples as summary_examples
 
-    return out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
+    return (out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
+            + all_feedback_replies(content))
 
 
 __all__ = [

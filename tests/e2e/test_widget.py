@@ -304,7 +304,11 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         assert typing and "is typing" in typing[0]["text"], "no typing indicator was shown"
         expected_animation = "none" if motion == "reduce" else "sw-bounce"
         assert typing[0]["animation"] == expected_animation
-        buttons = page.locator(".sw-msg--bot").last.locator(".sw-choice")
+        # "Did this help?" follows the routes, with its own two buttons.
+        question = bot_messages(page).filter(has_text="Did this help?")
+        question.last.wait_for(timeout=REPLY_TIMEOUT)
+        expect(page.locator(".sw-msg--bot").last.locator(".sw-choice")).to_have_count(2)
+        buttons = page.locator(".sw-msg--bot", has_text="SEND35a").last.locator(".sw-choice")
         # The refused assessment's next questions, as content/routes.yml lists them.
         expect(buttons).to_have_count(len(get_content().disagreements["refused_assessment"]["buttons"]))
         targets_big_enough(page)
