@@ -124,4 +124,4 @@ class ActionOtherLanguage(ReplyAction):
         candidates = candidate_disagreements(intent_ranking(tracker), list(content.disagreements))
         if language == replies.ROMANISED:
             return replies.other_language_reply(content, language, candidates), []
-        return replies.fallback_reply(content, candidates), []
+        return replies.fallback_reply(content), []

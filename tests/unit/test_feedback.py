@@ -52,7 +52,8 @@ def test_the_routes_reply_asks_once_with_yes_and_no_buttons():
     assert payloads(messages[1]) == ["/feedback_yes", "/feedback_no"]
     assert SlotSet("feedback", "asked") in events
     # The routes reply keeps its own buttons.
-    assert payloads(messages[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias"]
+    assert payloads(messages[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
+                                     "/request_summary"]
 
 
 @pytest.mark.parametrize("state", ["asked", "yes", "no", "reason:more_detail"])
