@@ -66,6 +66,26 @@ def test_every_appealable_route_warns_about_the_mediation_adviser_and_running_cl
     assert ADVISER_2_MONTHS in follow_up and KEEP_RUNNING.search(follow_up)
 
 
+# Every route whose first step is "talk to your case officer" (facts.md, Tribunal facts:
+# "Say this every time a route starts with 'talk to your case officer first'").
+CASE_OFFICER_FIRST = [d for d in CONTENT.disagreements
+                      if steps_of(text_of(routes_reply(CONTENT, d)))[1].startswith("Talk to your EHC case officer")]
+
+
+def test_case_officer_first_covers_every_appeal_and_health_and_social_care():
+    assert set(APPEALABLE) | {"disagree_health_social_care"} <= set(CASE_OFFICER_FIRST)
+
+
+@pytest.mark.parametrize("disagreement", CASE_OFFICER_FIRST)
+def test_every_route_that_starts_with_the_case_officer_warns_that_the_clocks_keep_running(disagreement):
+    steps = steps_of(text_of(routes_reply(CONTENT, disagreement)))
+    assert KEEP_RUNNING.search(steps[1]) and "date on the decision letter" in steps[1], steps[1]
+    assert "do not wait for their answer" in steps[1].lower(), steps[1]
+    for line in steps.values():
+        if "disagreement resolution" in line:
+            assert KEEP_RUNNING.search(line), line
+
+
 @pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "ends later" in t or "1 month" in t])
 def test_the_certificate_never_reads_as_more_time_for_everyone(name, text):
     """A later certificate only helps a family who contacted the mediation adviser in time."""
@@ -292,3 +312,15 @@ def test_how_long_do_i_have_where_there_is_no_appeal(disagreement):
     else:
         assert "no tribunal deadline" in text
     assert "You have 2 months from the date on the decision letter" not in text
+
+
+# --- The independent review of every reply (handoff/review/replies_review.md) ----
+# One test per finding fixed, named by its number in the review.
+
+def test_review_2_health_and_social_care_steps_1_and_2_warn_that_the_clocks_keep_running():
+    steps = steps_of(text_of(routes_reply(CONTENT, "disagree_health_social_care")))
+    assert "Might you also appeal a decision, such as what the plan says?" in steps[1]
+    assert "Then do not wait for their answer" in steps[1]
+    assert "Your time limits started on the date on the decision letter" in steps[1]
+    assert "They keep running while you talk" in steps[1]
+    assert "your time limits keep running while you use disagreement resolution" in steps[2]
