@@ -86,6 +86,18 @@ def test_every_route_that_starts_with_the_case_officer_warns_that_the_clocks_kee
             assert KEEP_RUNNING.search(line), line
 
 
+LGSCO = re.compile(r"Local Government and Social Care Ombudsman|\bthe Ombudsman\b")
+OMBUDSMAN_LIMIT = re.compile(r"(normally (will|does) not|cannot) look at")
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if LGSCO.search(t)])
+def test_a_reply_that_offers_the_ombudsman_never_ignores_an_appealable_decision(name, text):
+    """The Ombudsman normally will not look at what could be appealed, and never at
+    anything connected to an appeal (facts.md; R (Milburn) v LGSCO [2023] EWCA Civ 207):
+    a reply naming it either says the matter cannot go to a tribunal, or says that."""
+    assert "cannot go to a tribunal" in text or OMBUDSMAN_LIMIT.search(text), name
+
+
 @pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "ends later" in t or "1 month" in t])
 def test_the_certificate_never_reads_as_more_time_for_everyone(name, text):
     """A later certificate only helps a family who contacted the mediation adviser in time."""
@@ -324,3 +336,38 @@ def test_review_2_health_and_social_care_steps_1_and_2_warn_that_the_clocks_keep
     assert "Your time limits started on the date on the decision letter" in steps[1]
     assert "They keep running while you talk" in steps[1]
     assert "your time limits keep running while you use disagreement resolution" in steps[2]
+
+
+APPEALABLE_BUTTONS = {f"/{d}" for d in APPEALABLE}
+
+
+def payloads(messages):
+    return {b.payload for m in messages for b in m.buttons}
+
+
+def test_review_3_a_complaint_about_the_council_never_ignores_an_appealable_decision():
+    messages = routes_reply(CONTENT, "complaint_council")
+    text = text_of(messages)
+    warning = text.index("A complaint will not change that decision")
+    assert warning < text.index("1. ")
+    assert "The Ombudsman normally will not look at it either" in text
+    assert ADVISER_2_MONTHS in text and "Your time limits keep running while you complain" in text
+    assert "It normally will not look at a decision you could appeal to the tribunal" in text
+    assert APPEALABLE_BUTTONS <= payloads(messages)
+    appeal = tribunal_reply(CONTENT, "complaint_council")
+    assert "A complaint will not change them" in text_of(appeal) and APPEALABLE_BUTTONS <= payloads(appeal)
+    deadline = text_of(deadline_reply(CONTENT, "complaint_council"))
+    assert "do not wait for the complaint" in deadline and ADVISER_2_MONTHS in deadline
+    assert KEEP_RUNNING.search(deadline)
+
+
+def test_review_10_health_and_social_care_an_appeal_closes_the_ombudsman_route():
+    for text in (text_of(routes_reply(CONTENT, "disagree_health_social_care")),
+                 text_of(tribunal_reply(CONTENT, "disagree_health_social_care"))):
+        assert "cannot look at anything connected to your appeal" in text
+        assert "Ask SENDIAS which route suits you before you choose" in text
+
+
+def test_review_16_no_time_limit_is_promised_for_a_council_complaint():
+    text = text_of(deadline_reply(CONTENT, "complaint_council"))
+    assert "at any time" not in text and "Complain as soon as you can" in text
