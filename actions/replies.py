@@ -128,8 +128,11 @@ def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Messa
     parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
     appeal = _appeal(spec)
-    if spec is None or (appeal and appeal["certificate_needed"]):
-        parts.append(topic["certificate"])
+    if spec is None:
+        # "Most appeals": a placement-only appeal needs no certificate.
+        parts.append(f"{topic['certificate_general']} {topic['certificate_process']}")
+    elif appeal and appeal["certificate_needed"]:
+        parts.append(f"{topic['certificate']} {topic['certificate_process']}")
     elif appeal:
         parts.append(topic["certificate_not_needed"])
     elif spec.get("mediation"):
@@ -168,7 +171,10 @@ def deadline_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     appeal = _appeal(spec)
     if spec is not None and not appeal:
         return [Message(content.render(spec["deadline"]), buttons(content, spec["buttons"]))]
-    parts = [topic["clocks_placement"] if appeal and not appeal["certificate_needed"] else topic["clocks"]]
+    if appeal is None:
+        parts = [topic["clocks_general"]]
+    else:
+        parts = [topic["clocks"] if appeal["certificate_needed"] else topic["clocks_placement"]]
     if spec is not None and spec.get("deadline_note"):
         parts.append(spec["deadline_note"])
     parts += [topic["running"], topic["late"], topic["lost"]]

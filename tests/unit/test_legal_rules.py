@@ -59,9 +59,11 @@ def test_every_appealable_route_warns_about_the_mediation_adviser_and_running_cl
     first = steps[1]
     assert first.startswith("Talk to your EHC case officer")
     assert ADVISER_2_MONTHS in first and KEEP_RUNNING.search(first), first
-    for line in steps.values():
+    for number, line in steps.items():
         if "disagreement resolution" in line:
-            assert ADVISER_2_MONTHS in line and KEEP_RUNNING.search(line), line
+            # The mediation adviser's 2 months are in this step or one the family read before it.
+            earlier = " ".join(steps[n] for n in steps if n <= number)
+            assert ADVISER_2_MONTHS in earlier and KEEP_RUNNING.search(line), line
     follow_up = text_of(disagreement_resolution_reply(CONTENT, disagreement))
     assert ADVISER_2_MONTHS in follow_up and KEEP_RUNNING.search(follow_up)
 
@@ -166,8 +168,9 @@ def test_error_1_mediation_adviser_deadline_and_running_clocks():
     steps = steps_of(routes)
     assert ADVISER_2_MONTHS in steps[1] and "keeps running while you talk" in steps[1]
     assert "Missing this can cost you your appeal" in steps[2]
-    dr_step = steps_of(text_of(routes_reply(CONTENT, "refused_reassessment")))[2]
-    assert "your time limits keep running while you use it" in dr_step and ADVISER_2_MONTHS in dr_step
+    reassessment = steps_of(text_of(routes_reply(CONTENT, "refused_reassessment")))
+    assert ADVISER_2_MONTHS in reassessment[2] and "Missing this can cost you your appeal" in reassessment[2]
+    assert "your time limits keep running while you use it" in reassessment[3]
     deadline = text_of(deadline_reply(CONTENT, "refused_assessment"))
     assert "not the day it arrived" in deadline
     assert "keep running while you talk to your case officer or use disagreement resolution" in deadline
@@ -247,8 +250,7 @@ def test_error_8_ceasing_the_right_of_appeal_starts_with_the_decision():
 def test_error_9_minor_points():
     assert "16 weeks from the request" in text_of(routes_reply(CONTENT, "missed_deadline"))
     for disagreement in ("refused_reassessment", "refused_amendment"):
-        assert "You can ask for disagreement resolution, mediation, or both" in text_of(
-            routes_reply(CONTENT, disagreement))
+        assert "You can also ask for disagreement resolution" in text_of(routes_reply(CONTENT, disagreement))
 
 
 # --- Section 2: the questions families ask --------------------------------------
@@ -371,3 +373,30 @@ def test_review_10_health_and_social_care_an_appeal_closes_the_ombudsman_route()
 def test_review_16_no_time_limit_is_promised_for_a_council_complaint():
     text = text_of(deadline_reply(CONTENT, "complaint_council"))
     assert "at any time" not in text and "Complain as soon as you can" in text
+
+
+@pytest.mark.parametrize("disagreement", ["refused_reassessment", "disagree_plan_content", "refused_amendment"])
+def test_review_5_the_mediation_adviser_has_its_own_step_and_the_comparison_is_even(disagreement):
+    steps = steps_of(text_of(routes_reply(CONTENT, disagreement)))
+    adviser = steps[2]
+    assert adviser.startswith("Before you can appeal, you must contact the mediation adviser")
+    assert "Tell them you want to appeal, and whether you want mediation" in adviser
+    assert "Missing this can cost you your appeal" in adviser
+    assert "disagreement resolution" not in adviser
+    choice = steps[3]
+    assert "Everyone must agree to take part" in choice and "time limits keep running" in choice
+    assert "Mediation is your choice. If you choose it, the council must take part." in choice
+
+
+@pytest.mark.parametrize("disagreement", NEEDS_CERTIFICATE)
+def test_review_21_most_appeals_is_never_said_where_this_appeal_needs_the_adviser(disagreement):
+    replies = [(n, t) for n, t, _ in REPLIES if n.endswith(f":{disagreement}")]
+    assert len(replies) >= 5
+    for name, text in replies:
+        assert "most appeals" not in text.lower(), name
+    assert "to appeal this decision, you must still contact the mediation adviser" in text_of(
+        mediation_reply(CONTENT, disagreement))
+    assert "You must do this to appeal" in text_of(deadline_reply(CONTENT, disagreement))
+    # Where no disagreement is known, "most" stays: a placement-only appeal needs no certificate.
+    assert "for most appeals" in text_of(mediation_reply(CONTENT, None))
+    assert "Most appeals need this" in text_of(deadline_reply(CONTENT, None))
