@@ -100,7 +100,8 @@ def test_the_plan_stays_in_place_during_a_ceasing_appeal():
 
 def test_council_complaints_go_to_the_contact_form_then_the_ombudsman():
     text = text_of(routes_reply(CONTENT, "complaint_council"))
-    assert text.index("contact form") < text.index("Ombudsman")
+    steps = text[text.index("\n1. "):]  # the warning about appealable decisions comes first
+    assert steps.index("contact form") < steps.index("Ombudsman")
     assert "0300 061 0614" in text
 
 
