@@ -79,9 +79,9 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: appeal form must be one of {sorted(FORMS)}")
             if not isinstance(appeal.get("certificate_needed"), bool):
                 errors.append(f"{where}: appeal.certificate_needed must be true or false")
-            if "tribunal_appeal" not in spec.get("steps", []):
+            if not any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
                 errors.append(f"{where}: has an appeal but no tribunal_appeal step")
-        elif "tribunal_appeal" in spec.get("steps", []):
+        elif any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
             errors.append(f"{where}: cannot be appealed but lists tribunal_appeal")
         if appeal is None and not spec.get("deadline"):
             errors.append(f"{where}: no appeal, so it needs a 'deadline' text (what applies instead)")

@@ -151,8 +151,10 @@ def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     if spec is None:
         parts = [topic["general"], topic["how"]]
     elif appeal:
-        need = topic["certificate"] if appeal["certificate_needed"] else topic["certificate_not_needed"]
-        parts = [topic["appeal"], need, topic["how"]]
+        if appeal["certificate_needed"]:
+            parts = [topic["appeal"], topic["certificate"], topic["how"]]
+        else:
+            parts = [topic["appeal_placement"], topic["certificate_not_needed"], topic["how"]]
     else:
         return [Message(content.render(spec["no_appeal"]), buttons(content, spec["buttons"]))]
     text = content.render("\n\n".join(parts), form_phrase=form_phrase(spec))
@@ -177,7 +179,8 @@ def deadline_reply(content: Content, disagreement: Optional[str]) -> List[Messag
         parts = [topic["clocks"] if appeal["certificate_needed"] else topic["clocks_placement"]]
     if spec is not None and spec.get("deadline_note"):
         parts.append(spec["deadline_note"])
-    parts += [topic["running"], topic["late"], topic["lost"]]
+    placement = appeal is not None and not appeal["certificate_needed"]
+    parts += [topic["running"], topic["late_placement" if placement else "late"], topic["lost"]]
     text = content.render("\n".join(parts), form_phrase=form_phrase(spec))
     return [Message(text, buttons(content, topic["buttons"]))]
 

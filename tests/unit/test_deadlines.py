@@ -229,15 +229,35 @@ def test_weekend_or_bank_holiday_gives_the_plain_date_and_a_warning(letter, last
     assert "so contact them before then" in text
 
 
-def test_placement_has_no_mediation_step_but_a_certificate_still_counts():
+def test_placement_has_no_mediation_step_and_works_to_the_2_months():
     result = work_out(PLACEMENT, D(2026, 3, 18), TODAY)
-    assert result.mediation is None
+    assert result.mediation is None and result.other_parts is None
     assert result.appeal.last_day == D(2026, 5, 18)
     text = explain(result, render)
     assert "mediation adviser by" not in text
     assert "does not need a mediation certificate" in text
+
+
+def test_review_11_placement_a_certificate_may_count_only_for_other_parts_of_the_plan():
+    """facts.md: no certificate is needed for an appeal only about the school; it says
+    nothing of one extending that appeal. So the 2 months are the date to work to, and
+    the later date is offered only for an appeal also about other parts, with a caution."""
     later = work_out(PLACEMENT, D(2026, 3, 18), D(2026, 5, 2), certificate=D(2026, 5, 1))
-    assert later.appeal.last_day == D(2026, 6, 1) and later.certificate_later
+    assert later.appeal.last_day == D(2026, 5, 18) and later.certificate_later
+    assert later.other_parts is not None and later.other_parts.last_day == D(2026, 6, 1)
+    text = explain(later, render)
+    assert "The tribunal must receive your appeal by Monday 18 May 2026." in text
+    assert "Your certificate gives you longer" not in text
+    assert ("Is your appeal also about other parts of the plan? Then your certificate may give you "
+            "until Monday 1 June 2026. That only counts if you contacted the mediation adviser by "
+            "Monday 18 May 2026. Check with SENDIAS before you rely on it.") in text
+    assert "You have 16 days left." in text  # to 18 May, not 1 June
+    # A certificate that ends no later adds nothing.
+    earlier = work_out(PLACEMENT, D(2026, 3, 18), D(2026, 4, 15), certificate=D(2026, 4, 1))
+    assert earlier.other_parts is None and "other parts" not in explain(earlier, render)
+    # The 2 months passed, the certificate's month not yet: both are said.
+    passed = explain(work_out(PLACEMENT, D(2026, 3, 18), D(2026, 5, 20), certificate=D(2026, 5, 10)), render)
+    assert "that day has passed" in passed and "may give you until Wednesday 10 June 2026" in passed
 
 
 @pytest.mark.parametrize(

@@ -400,3 +400,28 @@ def test_review_21_most_appeals_is_never_said_where_this_appeal_needs_the_advise
     # Where no disagreement is known, "most" stays: a placement-only appeal needs no certificate.
     assert "for most appeals" in text_of(mediation_reply(CONTENT, None))
     assert "Most appeals need this" in text_of(deadline_reply(CONTENT, None))
+
+
+def test_review_6_placement_at_7_weeks_send_the_appeal_now():
+    text = text_of(deadline_reply(CONTENT, "disagree_placement"))
+    assert "such as 7 weeks, do not wait: send your appeal now" in text
+    assert "If it is also about other parts of the plan, contact the mediation adviser today too" in text
+    assert "do not wait: contact the mediation adviser today" not in text
+    # Appeals that need a certificate keep the adviser first.
+    assert "do not wait: contact the mediation adviser today" in text_of(deadline_reply(CONTENT, "refused_ehc_plan"))
+
+
+def test_review_11_placement_route_replies_work_to_the_2_months():
+    for text in (text_of(routes_reply(CONTENT, "disagree_placement")),
+                 text_of(tribunal_reply(CONTENT, "disagree_placement")),
+                 text_of(deadline_reply(CONTENT, "disagree_placement"))):
+        two, receive = text.index("You have 2 months"), text.index("The tribunal must receive your appeal by the last day")
+        other = text.index("Is your appeal also about other parts of the plan? Then you need a mediation certificate.")
+        assert two < receive < other < text.index("1 month from the date on it, if that ends later")
+        assert "Ask SENDIAS before you rely on a later date" in text
+
+
+def test_review_36_placement_how_do_i_appeal_names_the_school_and_sends_on_time():
+    text = text_of(tribunal_reply(CONTENT, "disagree_placement"))
+    assert "Say in your appeal which school or college you want" in text
+    assert "still send your appeal on time" in text and "tribunal's decision" in text
