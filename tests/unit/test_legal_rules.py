@@ -204,7 +204,7 @@ def test_error_3_no_certificate_at_the_deadline_is_not_a_routine_fallback():
 
 def test_error_4_support_in_the_plan_is_the_councils_duty():
     text = text_of(routes_reply(CONTENT, "disagree_duties"))
-    assert "legal duty to make sure your child gets the support in section F" in text
+    assert "legal duty to make sure your child gets the special educational support written in the plan (section F)" in text
     order = [text.index(p) for p in ("1. Write to your EHC case officer", "complain to the council",
                                      "Local Government and Social Care Ombudsman", "judicial review pre-action letter")]
     assert order == sorted(order)
@@ -255,9 +255,9 @@ def test_error_9_minor_points():
 
 # --- Section 2: the questions families ask --------------------------------------
 
-def test_who_is_responsible_for_support_in_the_plan_and_no_education():
+def test_who_is_responsible_for_support_in_the_plan():
     text = text_of(routes_reply(CONTENT, "disagree_duties"))
-    assert "no education has been arranged" in text and "even when a school, nursery or college" in text
+    assert "even when a school, nursery or college" in text
     assert "cannot go to a tribunal" in text_of(tribunal_reply(CONTENT, "disagree_duties"))
 
 
@@ -425,3 +425,24 @@ def test_review_36_placement_how_do_i_appeal_names_the_school_and_sends_on_time(
     text = text_of(tribunal_reply(CONTENT, "disagree_placement"))
     assert "Say in your appeal which school or college you want" in text
     assert "still send your appeal on time" in text and "tribunal's decision" in text
+
+
+def test_review_7_school_support_sends_a_child_with_a_plan_to_the_councils_duty():
+    messages = routes_reply(CONTENT, "disagree_sen_provision")
+    text = text_of(messages)
+    assert text.index("the council must put it right") < text.index("1. ")
+    assert 'Choose "Support in the plan not given"' in text
+    assert "/disagree_duties" in payloads(messages)
+    for reply in (tribunal_reply, deadline_reply):
+        follow_up = reply(CONTENT, "disagree_sen_provision")
+        assert 'the council must put it right: choose "Support in the plan not given"' in text_of(follow_up)
+        assert "/disagree_duties" in payloads(follow_up)
+
+
+def test_review_8_and_24_support_in_the_plan_health_is_the_nhs_and_no_out_of_school_claim():
+    text = text_of(routes_reply(CONTENT, "disagree_duties"))
+    assert "no education has been arranged" not in text
+    assert "Health support in the plan is different: the local NHS must arrange it" in text
+    assert "make an NHS complaint, starting with PALS, the Patient Advice and Liaison Service" in text
+    assert "special educational support written in the plan (section F)" in text
+    assert "support in section F" not in text
