@@ -123,11 +123,22 @@ def disagreement_resolution_reply(content: Content, disagreement: Optional[str])
 
 
 def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
-    """What mediation is (and that it is the family's choice), and what it means for their disagreement."""
+    """What mediation is (and that it is the family's choice), and what it means for their disagreement.
+
+    Where mediation is not a route (no appeal, and no `mediation` text of its
+    own), it says so, offers disagreement resolution if the route has it, and
+    never promises that the council must take part.
+    """
     topic = content.topics["mediation"]
-    parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
     appeal = _appeal(spec)
+    if spec is not None and not appeal and not spec.get("mediation"):
+        parts = [topic["not_for_this"]]
+        if "disagreement_resolution" in spec["steps"]:
+            parts.append(topic["instead"])
+        parts.append(spec["no_appeal"])
+        return [Message(content.render("\n\n".join(parts)), buttons(content, spec["buttons"]))]
+    parts = [topic["about"]]
     if spec is None:
         # "Most appeals": a placement-only appeal needs no certificate.
         parts.append(f"{topic['certificate_general']} {topic['certificate_process']}")
@@ -135,10 +146,8 @@ def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Messa
         parts.append(f"{topic['certificate']} {topic['certificate_process']}")
     elif appeal:
         parts.append(topic["certificate_not_needed"])
-    elif spec.get("mediation"):
-        parts.append(spec["mediation"])
     else:
-        parts.append(f"{topic['not_for_this']} {spec['no_appeal']}")
+        parts.append(spec["mediation"])
     parts.append(topic["provider"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 

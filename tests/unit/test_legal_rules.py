@@ -446,3 +446,30 @@ def test_review_8_and_24_support_in_the_plan_health_is_the_nhs_and_no_out_of_sch
     assert "make an NHS complaint, starting with PALS, the Patient Advice and Liaison Service" in text
     assert "special educational support written in the plan (section F)" in text
     assert "support in section F" not in text
+
+
+NO_MEDIATION = [d for d, spec in CONTENT.disagreements.items() if not spec.get("appeal") and not spec.get("mediation")]
+
+
+def test_no_mediation_covers_the_disagreements_the_review_named():
+    assert set(NO_MEDIATION) == {"disagree_duties", "missed_deadline", "disagree_sen_provision",
+                                 "disability_discrimination", "complaint_council"}
+
+
+@pytest.mark.parametrize("disagreement", NO_MEDIATION)
+def test_review_9_mediation_is_never_promised_where_it_is_not_a_route(disagreement):
+    text = text_of(mediation_reply(CONTENT, disagreement))
+    assert "the council must take part" not in text and "talk about the decision" not in text
+    assert "Prime Resolution runs mediation" not in text
+    assert "It is not a step for this kind of disagreement" in text
+    offers_dr = "disagreement_resolution" in CONTENT.disagreements[disagreement]["steps"]
+    assert ("the free, independent option is disagreement resolution. Everyone must agree to take part" in text) is offers_dr
+    # Where mediation is a route, the council's duty to take part is still said.
+    assert "If you choose it, the council must take part" in text_of(mediation_reply(CONTENT, "refused_assessment"))
+
+
+def test_review_9_the_comparison_says_who_each_is_with():
+    text = text_of(mediation_vs_dr_reply(CONTENT))
+    assert "Disagreement resolution can be with the council, a school or a health service" in text
+    assert "Mediation is with the council, and with the NHS too when health is part of it" in text
+    assert "council or school reach agreement" not in text
