@@ -635,12 +635,24 @@ class _Writer:
     def __init__(self, wording: Mapping[str, Mapping[str, Any]], render: Optional[Render]):
         self.wording = wording
         self.render = render or _default_render()
+        self._marker: Optional[str] = None
+
+    def marker(self) -> str:
+        """The content's "(to be confirmed)", for {unverified} in an unverified entry."""
+        if self._marker is None:
+            from actions.content import get_content
+
+            self._marker = get_content().unverified_marker
+        return self._marker
 
     def __call__(self, section: str, key: str, **values: Any) -> str:
         try:
-            template = str(self.wording[section][key]["text"])
+            entry = self.wording[section][key]
+            template = str(entry["text"])
         except KeyError as error:
             raise WordingError(f"deadlines.yml has no text {section}.{key}") from error
+        if "{unverified}" in template:
+            values = {**values, "unverified": f" {self.marker()}" if entry.get("verified") is False else ""}
 
         def fill(match: "re.Match[str]") -> str:
             name = match.group(1)
@@ -766,7 +778,7 @@ def _discrimination(write: _Writer, deadlines: Deadlines, bank_holidays: Contain
         parts.append(write(section, "non_working_day",
                            day_kind=_day_kind(deadline.last_day, bank_holidays)))
     parts += _urgency(write, section, deadline)
-    parts.append(write(section, "late"))
+    parts += [write(section, "late"), write(section, "running")]
     return _paragraph(*parts)
 
 
@@ -801,7 +813,7 @@ def explain(
     if (mediation is not None and mediation.passed and not deadlines.appeal.passed
             and deadlines.certificate is None):
         ending.append(write("always", "without_certificate"))
-    ending += [write("always", "check_letter"), write("always", "help")]
+    ending += [write("always", "running"), write("always", "check_letter"), write("always", "help")]
     paragraphs.append(_paragraph(*ending))
     return "\n\n".join(p for p in paragraphs if p)
 
