@@ -30,7 +30,7 @@ FULL_NAME = "First-tier Tribunal (Special Educational Needs and Disability), cal
 KEEP_RUNNING = re.compile(r"\bkeeps? running\b")
 # The callback form's own questions and answers, and the channels' "too long" and
 # "slow down", carry no rights or routes and are only reached from inside the form.
-NOT_ADVICE = re.compile(r"^(ask|done|invalid|no_consent|stopped|store_down|cancel|too_long|slow_down)\b")
+NOT_ADVICE = re.compile(r"^(ask|done(_open)?|invalid|no_consent|stopped|store_down|cancel|too_long|slow_down)\b")
 
 
 def text_of(messages):
