@@ -119,6 +119,8 @@ def disagreement_resolution_reply(content: Content, disagreement: Optional[str])
         parts.append(topic["appeal_note"])
     elif appeal:
         parts.append(topic["placement_note"])
+    if spec is not None and spec.get("dr_note"):
+        parts.append(spec["dr_note"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
 
@@ -200,6 +202,11 @@ def simple_topic_reply(content: Content, name: str) -> List[Message]:
     return [Message(content.render(topic["text"]), buttons(content, topic.get("buttons", ())))]
 
 
+def contact_line_without_details(service: Any) -> str:
+    """What :func:`contact_line` gives for a service with no detail to show."""
+    return f"{service.name[0].upper()}{service.name[1:]}."
+
+
 def contact_line(content: Content, service_id: str) -> str:
     """'Name: phone 0123 (to be confirmed), website https://...' from the details that exist."""
     service = content.services[service_id]
@@ -215,9 +222,12 @@ def contact_line(content: Content, service_id: str) -> str:
 
 
 def service_reply(content: Content, service_id: str) -> List[Message]:
-    """Who a service is, what it does and how to reach it."""
+    """Who a service is, what it does and how to reach it (or who can say, until the council supplies it)."""
     service = content.services[service_id]
-    text = f"{service.what_they_do}\n{contact_line(content, service_id)}"
+    line = contact_line(content, service_id)
+    if line == contact_line_without_details(service):
+        line = content.render(content.topics["service_no_contact"])
+    text = f"{content.render(service.what_they_do)}\n{line}"
     return [Message(text, buttons(content, ["ask_mediation_vs_dr", "ask_tribunal"]))]
 
 

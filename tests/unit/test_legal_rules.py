@@ -14,7 +14,7 @@ import pytest
 from actions.content import get_content
 from actions.plain_english import measure
 from actions.replies import (
-    all_replies, deadline_reply, disagreement_resolution_reply, mediation_reply, mediation_vs_dr_reply,
+    all_replies, deadline_reply, out_of_scope_reply, service_reply, disagreement_resolution_reply, mediation_reply, mediation_vs_dr_reply,
     routes_reply, simple_topic_reply, tribunal_reply,
 )
 
@@ -223,7 +223,8 @@ def test_error_5_discrimination_schools_to_the_tribunal_others_to_the_county_cou
     assert "within 6 months, starting with the day it happened" in text
     assert "the last day is the day before the same date 6 months later" in text
     assert "10 March, the last day is 9 September" in text
-    assert "college, a private nursery, another provider or the council" in text and "county court" in text
+    assert "college, a private nursery or another provider, the claim goes to the county court" in text
+    assert "So does a claim against the council itself, but not one against a school it runs" in text
 
 
 def test_error_6_the_draft_plan_note_comes_before_the_appeal_step():
@@ -473,3 +474,49 @@ def test_review_9_the_comparison_says_who_each_is_with():
     assert "Disagreement resolution can be with the council, a school or a health service" in text
     assert "Mediation is with the council, and with the NHS too when health is part of it" in text
     assert "council or school reach agreement" not in text
+
+
+def test_review_17_the_15_february_date_is_for_moving_up_a_stage_only():
+    text = text_of(routes_reply(CONTENT, "missed_deadline"))
+    assert "Moving up a stage, such as primary to secondary school: the plan must name the new school by 15 February" in text
+    assert "For a move to a new school" not in text
+
+
+def test_review_18_the_unconfirmed_dfe_route_is_marked_in_its_service_reply():
+    text = text_of(service_reply(CONTENT, "dfe"))
+    assert "the Department for Education's route for complaints about a school (to be confirmed)" in text
+
+
+def test_review_19_disagreement_resolution_does_not_stop_a_claims_6_months():
+    text = text_of(disagreement_resolution_reply(CONTENT, "disability_discrimination"))
+    assert "Your 6 months to make a claim keep running while you use it. Do not wait for it to finish." in text
+
+
+@pytest.mark.parametrize("service", ["dfe", "sendiog"])
+def test_review_32_a_service_with_no_contact_details_says_who_can_point_the_way(service):
+    text = text_of(service_reply(CONTENT, service))
+    assert "Walsall SENDIAS can tell you how to reach them, on 01922 650330" in text
+    assert not text.rstrip().endswith(f"{CONTENT.services[service].name[1:]}.")
+
+
+def test_review_32_the_council_contact_form_says_where_it_is():
+    for disagreement in ("complaint_council", "disagree_duties", "missed_deadline"):
+        text = text_of(routes_reply(CONTENT, disagreement))
+        assert "contact form on the council's website" in text or "on the council's website" in text, disagreement
+        assert "Use its contact form" not in text
+
+
+def test_review_33_out_of_scope_includes_young_people():
+    assert "a child's or young person's special needs support" in text_of(out_of_scope_reply(CONTENT))
+
+
+def test_review_34_the_county_court_is_for_the_council_itself_not_its_schools():
+    for text in (text_of(routes_reply(CONTENT, "disability_discrimination")),
+                 text_of(tribunal_reply(CONTENT, "disability_discrimination")),
+                 text_of(deadline_reply(CONTENT, "disability_discrimination"))):
+        assert re.search(r"council itself(,| \()", text), text
+        assert "school it runs" in text or "not one of its schools" in text
+
+
+def test_review_35_the_tribunal_also_hears_discrimination_claims_against_schools():
+    assert "It also hears disability discrimination claims against schools" in text_of(service_reply(CONTENT, "tribunal"))
