@@ -32,7 +32,7 @@ URL = re.compile(r"^https://[\w-]+(?:\.[\w-]+)+(?:/[\w\-./?=&%#]*)?$")
 FORMS = {"SEND35", "SEND35a"}
 
 # Parts of a disagreement that state facts, so need a source when present.
-SOURCED_FIELDS = ("before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation", "dr_note")
+SOURCED_FIELDS = ("urgent", "before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation", "dr_note")
 # A source part that is not a facts.md heading must name a law or another
 # public source the team can look up.
 OTHER_SOURCE = re.compile(

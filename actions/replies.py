@@ -87,11 +87,15 @@ def route_steps(content: Content, disagreement: str) -> List[str]:
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
     """The routes that fit a disagreement, numbered in the order to try them.
 
-    A fact the family must act on first (a draft plan cannot be appealed; a
-    proposal to cease is not yet a decision) comes before the steps.
+    The one action with a deadline (``urgent``) comes right after the summary,
+    so it stands out on a phone; a fact the family must act on first (a draft
+    plan cannot be appealed; a proposal to cease is not yet a decision) comes
+    before the steps.
     """
     spec = content.disagreements[disagreement]
     lines = [content.render(spec["summary"])]
+    if spec.get("urgent"):
+        lines.append(content.render(spec["urgent"]))
     if spec.get("before_steps"):
         lines.append(content.render(spec["before_steps"]))
     lines.append("Here is what you can do:")

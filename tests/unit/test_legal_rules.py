@@ -520,3 +520,55 @@ def test_review_34_the_county_court_is_for_the_council_itself_not_its_schools():
 
 def test_review_35_the_tribunal_also_hears_discrimination_claims_against_schools():
     assert "It also hears disability discrimination claims against schools" in text_of(service_reply(CONTENT, "tribunal"))
+
+
+@pytest.mark.parametrize("disagreement", APPEALABLE)
+def test_review_22_and_37_the_most_urgent_action_comes_first_counted_from_the_printed_date(disagreement):
+    text = text_of(routes_reply(CONTENT, disagreement))
+    lines = text.split("\n")
+    assert lines[1].startswith("Most urgent"), lines[1]
+    assert "Count from the date printed on the letter, not the day it arrived." in lines[1]
+    if disagreement in NEEDS_CERTIFICATE:
+        assert ADVISER_2_MONTHS in lines[1] and "even if you do not want mediation" in lines[1]
+    else:
+        assert "send your appeal in time. You have 2 months from the date on the decision letter" in lines[1]
+    # The summary a family keeps starts the same way.
+    from actions.summary import summary_text
+    import datetime as dt
+    kept = summary_text(CONTENT, disagreement, dt.date(2026, 12, 2))
+    assert lines[1] in kept and kept.index(lines[1]) < kept.index("1. ")
+
+
+def test_review_31_ceasing_step_1_separates_a_proposal_from_a_decision():
+    first = steps_of(text_of(routes_reply(CONTENT, "plan_ceasing")))[1]
+    assert "If you have only had a proposal, tell them now why the plan should stay" in first
+    assert "If you have a decision letter, do not wait for their answer" in first
+    assert "Ask them to explain the decision" not in first
+
+
+def test_review_30_the_draft_plan_says_where_to_send_comments():
+    text = text_of(simple_topic_reply(CONTENT, "draft_plan"))
+    assert "Send your comments to your EHC case officer within the 15 days" in text
+    assert "name the school or college you want, in the same message" in text
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "SEND35" in t])
+def test_review_26_every_reply_with_an_appeal_form_names_the_tribunal_in_full(name, text):
+    assert FULL_NAME in text, name
+
+
+def test_review_25_the_ombudsman_is_explained_where_it_is_a_step():
+    for disagreement in ("disagree_duties", "missed_deadline", "complaint_council"):
+        text = text_of(routes_reply(CONTENT, disagreement))
+        assert "It looks at complaints the council has not put right" in text, disagreement
+
+
+def test_review_27_the_ombudsman_number_is_shown_as_confirmed():
+    assert CONTENT.services["lgsco"].details["phone"].verified is True
+    text = text_of(routes_reply(CONTENT, "complaint_council"))
+    assert "0300 061 0614." in text and "0300 061 0614 (to be confirmed)" not in text
+
+
+def test_review_23_the_mediation_certificate_is_explained_in_the_advisers_step():
+    step = steps_of(text_of(routes_reply(CONTENT, "refused_assessment")))[2]
+    assert "They then give you a mediation certificate. You need it to appeal." in step
