@@ -495,7 +495,7 @@ def test_review_19_disagreement_resolution_does_not_stop_a_claims_6_months():
 @pytest.mark.parametrize("service", ["dfe", "sendiog"])
 def test_review_32_a_service_with_no_contact_details_says_who_can_point_the_way(service):
     text = text_of(service_reply(CONTENT, service))
-    assert "Walsall SENDIAS can tell you how to reach them, on 01922 650330" in text
+    assert "Ask Walsall SENDIAS how to reach them, on 01922 650330" in text
     assert not text.rstrip().endswith(f"{CONTENT.services[service].name[1:]}.")
 
 
