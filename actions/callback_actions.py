@@ -86,10 +86,7 @@ def team_status(content: Content, now: datetime) -> Tuple[str, bool]:
 
 
 def service_status(content: Content, service_id: str, now: datetime) -> Tuple[str, bool]:
-    status = office_hours.opening_status(service_id, now)
-    name = callback.capitalised(content.services[service_id].short_name)
-    note = content.callback["hours_unverified"]
-    return office_hours.describe(status, name, now, unverified_note=note), status.is_open
+    return callback.status_sentence(content, service_id, now)
 
 
 def _clear_form(tracker: Tracker) -> List[EventType]:
@@ -304,7 +301,8 @@ class ActionSubmitCallback(Action):
         # The request is committed: tell the team, but never let that hold up the family.
         loop.run_in_executor(None, notify_team, enquiry)
         sentence, team_open = team_status(content, office_hours.now_in_london())
-        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open))
+        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open,
+                                              tracker.get_slot("disagreement")))
         return _clear_form(tracker)
 
 

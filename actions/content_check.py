@@ -36,7 +36,7 @@ URL = re.compile(r"^https://[\w-]+(?:\.[\w-]+)+(?:/[\w\-./?=&%#]*)?$")
 FORMS = {"SEND35", "SEND35a"}
 
 # Parts of a disagreement that state facts, so need a source when present.
-SOURCED_FIELDS = ("before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation")
+SOURCED_FIELDS = ("urgent", "before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation", "dr_note")
 # A source part that is not a facts.md heading must name a law or another
 # public source the team can look up.
 OTHER_SOURCE = re.compile(
@@ -83,9 +83,9 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: appeal form must be one of {sorted(FORMS)}")
             if not isinstance(appeal.get("certificate_needed"), bool):
                 errors.append(f"{where}: appeal.certificate_needed must be true or false")
-            if "tribunal_appeal" not in spec.get("steps", []):
+            if not any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
                 errors.append(f"{where}: has an appeal but no tribunal_appeal step")
-        elif "tribunal_appeal" in spec.get("steps", []):
+        elif any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
             errors.append(f"{where}: cannot be appealed but lists tribunal_appeal")
         if appeal is None and not spec.get("deadline"):
             errors.append(f"{where}: no appeal, so it needs a 'deadline' text (what applies instead)")

@@ -90,11 +90,15 @@ def route_steps(content: Content, disagreement: str) -> List[str]:
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
     """The routes that fit a disagreement, numbered in the order to try them.
 
-    A fact the family must act on first (a draft plan cannot be appealed; a
-    proposal to cease is not yet a decision) comes before the steps.
+    The one action with a deadline (``urgent``) comes right after the summary,
+    so it stands out on a phone; a fact the family must act on first (a draft
+    plan cannot be appealed; a proposal to cease is not yet a decision) comes
+    before the steps.
     """
     spec = content.disagreements[disagreement]
     lines = [content.render(spec["summary"])]
+    if spec.get("urgent"):
+        lines.append(content.render(spec["urgent"]))
     if spec.get("before_steps"):
         lines.append(content.render(spec["before_steps"]))
     lines.append("Here is what you can do:")
@@ -122,23 +126,37 @@ def disagreement_resolution_reply(content: Content, disagreement: Optional[str])
         parts.append(topic["appeal_note"])
     elif appeal:
         parts.append(topic["placement_note"])
+    if spec is not None and spec.get("dr_note"):
+        parts.append(spec["dr_note"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
 
 def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
-    """What mediation is (and that it is the family's choice), and what it means for their disagreement."""
+    """What mediation is (and that it is the family's choice), and what it means for their disagreement.
+
+    Where mediation is not a route (no appeal, and no `mediation` text of its
+    own), it says so, offers disagreement resolution if the route has it, and
+    never promises that the council must take part.
+    """
     topic = content.topics["mediation"]
-    parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
     appeal = _appeal(spec)
-    if spec is None or (appeal and appeal["certificate_needed"]):
-        parts.append(topic["certificate"])
+    if spec is not None and not appeal and not spec.get("mediation"):
+        parts = [topic["not_for_this"]]
+        if "disagreement_resolution" in spec["steps"]:
+            parts.append(topic["instead"])
+        parts.append(spec["no_appeal"])
+        return [Message(content.render("\n\n".join(parts)), buttons(content, spec["buttons"]))]
+    parts = [topic["about"]]
+    if spec is None:
+        # "Most appeals": a placement-only appeal needs no certificate.
+        parts.append(f"{topic['certificate_general']} {topic['certificate_process']}")
+    elif appeal and appeal["certificate_needed"]:
+        parts.append(f"{topic['certificate']} {topic['certificate_process']}")
     elif appeal:
         parts.append(topic["certificate_not_needed"])
-    elif spec.get("mediation"):
-        parts.append(spec["mediation"])
     else:
-        parts.append(f"{topic['not_for_this']} {spec['no_appeal']}")
+        parts.append(spec["mediation"])
     parts.append(topic["provider"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
@@ -151,8 +169,10 @@ def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     if spec is None:
         parts = [topic["general"], topic["how"]]
     elif appeal:
-        need = topic["certificate"] if appeal["certificate_needed"] else topic["certificate_not_needed"]
-        parts = [topic["appeal"], need, topic["how"]]
+        if appeal["certificate_needed"]:
+            parts = [topic["appeal"], topic["certificate"], topic["how"]]
+        else:
+            parts = [topic["appeal_placement"], topic["certificate_not_needed"], topic["how"]]
     else:
         return [Message(content.render(spec["no_appeal"]), buttons(content, spec["buttons"]))]
     text = content.render("\n\n".join(parts), form_phrase=form_phrase(spec))
@@ -171,10 +191,14 @@ def deadline_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     appeal = _appeal(spec)
     if spec is not None and not appeal:
         return [Message(content.render(spec["deadline"]), buttons(content, spec["buttons"]))]
-    parts = [topic["clocks_placement"] if appeal and not appeal["certificate_needed"] else topic["clocks"]]
+    if appeal is None:
+        parts = [topic["clocks_general"]]
+    else:
+        parts = [topic["clocks"] if appeal["certificate_needed"] else topic["clocks_placement"]]
     if spec is not None and spec.get("deadline_note"):
         parts.append(spec["deadline_note"])
-    parts += [topic["running"], topic["late"], topic["lost"]]
+    placement = appeal is not None and not appeal["certificate_needed"]
+    parts += [topic["running"], topic["late_placement" if placement else "late"], topic["lost"]]
     text = content.render("\n".join(parts), form_phrase=form_phrase(spec))
     return [Message(text, buttons(content, topic["buttons"]))]
 
@@ -183,6 +207,11 @@ def simple_topic_reply(content: Content, name: str) -> List[Message]:
     """A topic with fixed text and buttons (advocates, cost, the draft plan, ...)."""
     topic = content.topics[name]
     return [Message(content.render(topic["text"]), buttons(content, topic.get("buttons", ())))]
+
+
+def contact_line_without_details(service: Any) -> str:
+    """What :func:`contact_line` gives for a service with no detail to show."""
+    return f"{service.name[0].upper()}{service.name[1:]}."
 
 
 def contact_line(content: Content, service_id: str) -> str:
@@ -200,9 +229,12 @@ def contact_line(content: Content, service_id: str) -> str:
 
 
 def service_reply(content: Content, service_id: str) -> List[Message]:
-    """Who a service is, what it does and how to reach it."""
+    """Who a service is, what it does and how to reach it (or who can say, until the council supplies it)."""
     service = content.services[service_id]
-    text = f"{service.what_they_do}\n{contact_line(content, service_id)}"
+    line = contact_line(content, service_id)
+    if line == contact_line_without_details(service):
+        line = content.render(content.topics["service_no_contact"])
+    text = f"{content.render(service.what_they_do)}\n{line}"
     return [Message(text, buttons(content, ["ask_mediation_vs_dr", "ask_tribunal"]))]
 
 
