@@ -48,7 +48,7 @@ def test_content_check_passes_and_lists_what_to_verify(capsys):
 
 def test_the_opening_message_says_how_long_chats_are_kept():
     [message] = intro_reply(CONTENT, 30)
-    assert "We keep this chat for 30 days, then delete it." in message.text
+    assert "We keep it for 30 days, then delete it." in message.text
     assert "14 days" in intro_reply(CONTENT, 14)[0].text  # the retention setting, not a copy of "30"
     # No privacy notice line until the council supplies its address.
     assert "How we use your information" not in message.text and "None" not in message.text
