@@ -43,6 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 MARKER = "[draft]"
 # The form's answers that may carry personal details, held here, not in slots.
 ANSWER_SLOTS = ("callback_topic", "contact_detail", "good_time")
+# After the request is stored, the draft holds only its reference, under this field,
+# so the same consent handled again gives the same reference (actions/callback_actions.py).
+SUBMITTED = "submitted_reference"
 
 TIME_LIMIT_VARIABLE = "SEND_DRAFT_SECONDS"
 MARGIN_SECONDS = 15 * 60
