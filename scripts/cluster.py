@@ -147,15 +147,22 @@ class RunningCluster:
             self.rasa[index].wait_until_up()
 
 
-def _endpoints(path: Path, action_port: int) -> None:
-    """As endpoints.yml, with the action servers behind nginx's second port."""
+def _endpoints(path: Path, action_port: int, redis: RedisServer, rasa_lock_store: bool = False) -> None:
+    """As endpoints.yml, with the action servers behind nginx's second port.
+
+    ``rasa_lock_store``: Rasa's own RedisLockStore instead of ours, only to show
+    its race (README, "Several Rasa servers"); never for real use.
+    """
+    lock_store = (f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis.port}\n"
+                  f"  password: {redis.password}\n  db: 0\n") if rasa_lock_store else \
+        "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
-        "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
-        "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n",
+        "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n" + lock_store,
         encoding="utf-8",
     )
+    path.chmod(0o600)
 
 
 @contextlib.contextmanager
@@ -169,6 +176,7 @@ def running_cluster(
     database_url: Optional[str] = None,
     durable_database: bool = False,
     port: Optional[int] = None,
+    rasa_lock_store: bool = False,
 ) -> Iterator[RunningCluster]:
     """Everything up and answering through nginx; all stopped on exit.
 
@@ -189,6 +197,7 @@ def running_cluster(
         nginx = Nginx(Path(tempfile.mkdtemp(prefix="send-nginx-", dir="/tmp")), port or free_port(), free_port(),
                       rasa_ports, action_ports)
         stack.callback(shutil.rmtree, nginx.prefix, True)
+        stack.callback(_keep_nginx_logs, nginx.prefix, log_dir)
         shared = {
             **os.environ,
             "SEND_DATABASE_URL": database_url,
@@ -202,7 +211,7 @@ def running_cluster(
             **(env or {}),
         }
         endpoints = log_dir / "cluster_endpoints.yml"
-        _endpoints(endpoints, nginx.action_port)
+        _endpoints(endpoints, nginx.action_port, redis, rasa_lock_store)
         actions = [
             Server(f"action server {n + 1}", [*action_command(), "--actions", "actions", "--port", str(p)],
                    {**shared, "SANIC_HOST": "127.0.0.1", **(action_env or {})},
@@ -233,6 +242,13 @@ def running_cluster(
             rasa_urls=[f"http://127.0.0.1:{p}" for p in rasa_ports], redis=redis, nginx=nginx,
             database_url=database_url, postgres=postgres, env=shared,
         )
+
+
+def _keep_nginx_logs(prefix: Path, log_dir: Path) -> None:
+    """nginx's logs outlive its folder (artifacts/...), for reading after a failure."""
+    for name in ("access.log", "error.log"):
+        if (prefix / name).exists():
+            shutil.copyfile(prefix / name, log_dir / f"nginx_{name}")
 
 
 def _wait_for_nginx(url: str, nginx: Nginx, timeout: float = 30) -> None:
