@@ -14,7 +14,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run cluster shell train widget test evaluate content-check replies bench load lock clean
+.PHONY: help setup run cluster shell train widget test evaluate content-check replies bench load lock clean report synthetic
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,6 +89,14 @@ bench: $(MODEL) ## Benchmark: this commit against BASE (default HEAD~1) and Rasa
 
 load: $(MODEL) ## Load test: 50 families for 2 minutes (results/load.md); CLUSTER=2: 200 families on the cluster, and 1 vs 2 servers
 	$(PY) scripts/load.py $(if $(CLUSTER),--cluster $(CLUSTER)) $(LOAD_ARGS)
+
+report: $(VENV)/.installed ## Insights report for the last 30 days (results/report.html and .csv) from the configured database
+	$(PY) -m enquiries report --days 30 --out results/report.html
+
+SYNTHETIC_DB  ?= sqlite:///var/synthetic.db
+CONVERSATIONS ?= 100000
+synthetic: $(VENV)/.installed ## Synthetic conversations into an empty SYNTHETIC_DB (default var/synthetic.db), then time the report
+	$(PY) scripts/synthetic_conversations.py --database "$(SYNTHETIC_DB)" --conversations $(CONVERSATIONS)
 
 lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs uv)
 	uv pip compile requirements/requirements.in --python-version 3.10 \

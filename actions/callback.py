@@ -10,9 +10,11 @@ in many ways.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from typing import List, Optional, Sequence, Tuple
 
+from actions import office_hours
 from actions.content import Content
 from actions.replies import Button, Message, contact_lines, contacts_for
 
@@ -94,6 +96,32 @@ def capitalised(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def status_sentence(content: Content, service_id: str, now: dt.datetime) -> Tuple[str, bool]:
+    """('The EHC Assessment Team is closed now. It opens again ... (Opening hours to be confirmed.)', is_open).
+
+    Hours nobody has confirmed (content/hours.yml, ``verified: false``) are
+    always followed by the ``hours_unverified`` note: they are an assumption.
+    """
+    status = office_hours.opening_status(service_id, now)
+    name = capitalised(content.services[service_id].short_name)
+    note = content.callback["hours_unverified"]
+    return office_hours.describe(status, name, now, unverified_note=note), status.is_open
+
+
+def waiting_note(content: Content, disagreement: Optional[str]) -> Optional[str]:
+    """Where the family may appeal: waiting for a call does not stop the time limits."""
+    spec = content.disagreements.get(disagreement or "")
+    if spec is None:
+        return None
+    appeal = spec.get("appeal")
+    texts = content.topics["waiting"]
+    if appeal:
+        return content.render(texts["certificate" if appeal["certificate_needed"] else "placement"])
+    if spec.get("linked_appeal"):
+        return content.render(texts["linked"])
+    return None
+
+
 def talk_reply(
     content: Content,
     disagreement: Optional[str],
@@ -108,9 +136,16 @@ def talk_reply(
     """
     texts = content.callback["talk"]
     status_text = " ".join(sentence for sentence, _ in statuses)
+    note = content.callback["hours_unverified"]
+    if len(statuses) > 1 and all(sentence.endswith(note) for sentence, _ in statuses):
+        # Every service's hours are unconfirmed: say so once, after them all.
+        status_text = " ".join(sentence[: -len(note)].strip() for sentence, _ in statuses) + " " + note
     offer = Button(content.button_title("request_callback"), "/request_callback")
     contacts = contact_lines(content, contacts_for(content, disagreement))
     lines = [content.render(texts["in_hours" if team_open else "out_of_hours"], status=status_text)]
+    waiting = waiting_note(content, disagreement)
+    if waiting:
+        lines.append(waiting)
     if team_open:
         lines += contacts + [content.render(texts["offer_in_hours"])]
         return [Message("\n".join(lines), (offer,))]
@@ -169,9 +204,14 @@ def consent_text(content: Content, days: int) -> str:
     return content.render(content.callback["ask"]["consent"], days=str(days))
 
 
-def done_reply(content: Content, reference: str, status_sentence: str, team_open: bool) -> List[Message]:
-    when = f"{status_sentence} {content.render(content.callback['done_open' if team_open else 'done_closed'])}"
-    return [Message(content.render(content.callback["done"], reference=reference, when=when.strip()))]
+def done_reply(content: Content, reference: str, status: str, team_open: bool,
+               disagreement: Optional[str] = None) -> List[Message]:
+    """The request is saved: its reference, when the team will see it, how to cancel it;
+    and, where the family may appeal, that waiting for the call does not stop the clocks."""
+    when = " ".join(part for part in (
+        status, content.render(content.callback["done_open" if team_open else "done_closed"]),
+        waiting_note(content, disagreement)) if part)
+    return [Message(content.render(content.callback["done"], reference=reference, when=when))]
 
 
 def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
@@ -184,12 +224,27 @@ def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
 
 def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     """Every callback reply, for the content checks (as replies.all_replies)."""
-    closed = "The EHC Assessment Team is closed now. It opens again on Monday at 9am."
+    # Rendered from content/hours.yml as the assistant does: a Wednesday
+    # morning and a Saturday evening (both away from bank holidays).
+    london = office_hours.london()
+    wednesday = dt.datetime(2026, 12, 2, 11, 0, tzinfo=london)
+    saturday = dt.datetime(2026, 12, 5, 20, 0, tzinfo=london)
+    team = content.callback["service"]
+
+    def statuses(disagreement: Optional[str], now: dt.datetime) -> List[Tuple[str, bool]]:
+        return [status_sentence(content, s, now) for s in contacts_for(content, disagreement)
+                if office_hours.has_hours(s)]
+
+    open_now, _ = status_sentence(content, team, wednesday)
+    closed, _ = status_sentence(content, team, saturday)
     out = [
-        ("talk:in_hours", talk_reply(content, None, [("The EHC Assessment Team is open now, until 5pm.", True)], True)),
-        ("talk:out_of_hours", talk_reply(content, "refused_assessment", [(closed, False)], False)),
+        ("talk:in_hours", talk_reply(content, None, statuses(None, wednesday), True)),
+        ("talk:out_of_hours", talk_reply(content, "refused_assessment", statuses("refused_assessment", saturday), False)),
+        ("talk:out_of_hours:placement", talk_reply(content, "disagree_placement", statuses("disagree_placement", saturday), False)),
+        ("talk:out_of_hours:complaint", talk_reply(content, "complaint_council", statuses("complaint_council", saturday), False)),
         ("done", done_reply(content, "WS-7K3Q-X9PM", closed, False)),
-        ("done_open", done_reply(content, "WS-7K3Q-X9PM", "", True)),
+        ("done:refused_assessment", done_reply(content, "WS-7K3Q-X9PM", closed, False, "refused_assessment")),
+        ("done_open", done_reply(content, "WS-7K3Q-X9PM", open_now, True)),
     ]
     for slot in FORM_SLOTS:
         out.append((f"ask:{slot}", ask_reply(content, slot, method="phone", whatsapp_allowed=True)))

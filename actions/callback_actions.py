@@ -86,10 +86,7 @@ def team_status(content: Content, now: datetime) -> Tuple[str, bool]:
 
 
 def service_status(content: Content, service_id: str, now: datetime) -> Tuple[str, bool]:
-    status = office_hours.opening_status(service_id, now)
-    name = callback.capitalised(content.services[service_id].short_name)
-    note = content.callback["hours_unverified"]
-    return office_hours.describe(status, name, now, unverified_note=note), status.is_open
+    return callback.status_sentence(content, service_id, now)
 
 
 def _clear_form(tracker: Tracker) -> List[EventType]:
@@ -290,8 +287,10 @@ class ActionSubmitCallback(Action):
             # handling the same message again (nginx retries it). Same reference, no
             # second request.
             sentence, team_open = team_status(content, office_hours.now_in_london())
-            _send(dispatcher, callback.done_reply(content, already, sentence, team_open))
-            return _clear_form(tracker)
+            _send(dispatcher, callback.done_reply(content, already, sentence, team_open,
+                                                  tracker.get_slot("disagreement")))
+            # The reference stays held, so a third try still gets the same one.
+            return [SlotSet(slot, None) for slot in FORM_SLOTS]
         missing = [slot for slot in drafts.ANSWER_SLOTS if not answers.get(slot)]
         if missing:
             _send(dispatcher, callback.plain_reply(content, "draft_lost"))
@@ -318,7 +317,8 @@ class ActionSubmitCallback(Action):
         # The request is committed: tell the team, but never let that hold up the family.
         loop.run_in_executor(None, notify_team, enquiry)
         sentence, team_open = team_status(content, office_hours.now_in_london())
-        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open))
+        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open,
+                                              tracker.get_slot("disagreement")))
         # The answers are forgotten; only the reference is held, until the draft's
         # time runs out, so the same message handled again gets the same reference.
         forget_draft(tracker)

@@ -12,6 +12,10 @@ contacts is read through this module, so each fact has exactly one home:
 * ``topics.yml``: the other replies that carry facts (mediation, tribunal,
   crisis lines, ...).
 * ``callback.yml``: talking to a person, and the callback request form.
+* ``languages.yml``: the short reply to a family who writes in another
+  language, in that language (each marked ``verified`` once the council's
+  translators approve it), and the English one for Punjabi or Urdu typed in
+  Latin letters.
 
 Text may contain placeholders such as ``{sendias.phone}`` or
 ``{appeals.deadline}``; :meth:`Content.render` fills them in.
@@ -92,6 +96,11 @@ class Content:
     closing: str
     topics: Mapping[str, Any]
     callback: Mapping[str, Any] = field(default_factory=dict)
+    # languages.yml: code -> {name, text, english, verified, source}, and the
+    # English reply to romanised Punjabi/Urdu.
+    languages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    romanised: str = ""
+    interpreter_confirmed: bool = False
     # Where each sourced text is (e.g. "steps.talk_case_officer",
     # "topics.mediation.about", "disagreements.plan_ceasing.note") -> its source.
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -222,6 +231,25 @@ def unwrap_sources(node: Any, where: str, sources: Dict[str, str]) -> Any:
     }
 
 
+LANGUAGE_FIELDS = ("name", "text", "english", "verified", "source")
+
+
+def _languages(raw: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """languages.yml's ``languages``, each with every field (else ContentError)."""
+    languages = raw.get("languages")
+    if not isinstance(languages, dict) or not languages:
+        raise ContentError("languages.yml needs a 'languages' mapping")
+    out = {}
+    for code, entry in languages.items():
+        missing = [f for f in LANGUAGE_FIELDS if not isinstance(entry, dict) or f not in entry]
+        if missing:
+            raise ContentError(f"languages.yml {code} lacks {missing}")
+        if not isinstance(entry["verified"], bool):
+            raise ContentError(f"languages.yml {code}.verified must be true or false")
+        out[str(code)] = {f: entry[f] if f == "verified" else str(entry[f]) for f in LANGUAGE_FIELDS}
+    return out
+
+
 def load_content(directory: Path = CONTENT_DIR) -> Content:
     """Read and structurally check the content files."""
     sources: Dict[str, str] = {}
@@ -229,6 +257,8 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
     routes_raw = unwrap_sources(_read(directory / "routes.yml"), "", sources)
     topics = unwrap_sources(_read(directory / "topics.yml"), "topics", sources)
     callback = _read(directory / "callback.yml")
+    languages_raw = _read(directory / "languages.yml")
+    romanised = unwrap_sources({"romanised": languages_raw.get("romanised")}, "languages", sources)["romanised"]
     try:
         services = {
             sid: _service(sid, raw) for sid, raw in services_raw["services"].items()
@@ -243,6 +273,9 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
             closing=str(routes_raw["closing"]),
             topics=topics,
             callback=callback,
+            languages=_languages(languages_raw),
+            romanised=str(romanised or ""),
+            interpreter_confirmed=languages_raw.get("interpreter_confirmed") is True,
             sources=sources,
         )
     except (KeyError, TypeError, AttributeError) as error:

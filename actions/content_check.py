@@ -8,7 +8,10 @@ Run it after every edit of the content files. It fails (exit 1) when:
     there, its headings are checked too; CI runs on a fresh clone without it);
   * a placeholder such as {sendias.phone} does not resolve;
   * a reply is too hard to read (see actions/plain_english.py);
-  * a text in deadlines.yml has no source, or a deadline reply is too hard to read.
+  * a text in deadlines.yml has no source, or a deadline reply is too hard to read;
+  * a language the detector can name has no reply in languages.yml, or a reply
+    there lacks a phone number or 999, has a sentence over 25 words, or its
+    English meaning is too hard to read.
 It always prints the details still marked `verified: false` or missing, which
 the council's team must confirm before go-live, and every source used.
 """
@@ -24,6 +27,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from actions.content import Content, ContentError, load_content
 from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
 from actions import deadlines, office_hours
+from actions.languages import LANGUAGES
 from actions.replies import SETTING, all_replies
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
@@ -32,7 +36,7 @@ URL = re.compile(r"^https://[\w-]+(?:\.[\w-]+)+(?:/[\w\-./?=&%#]*)?$")
 FORMS = {"SEND35", "SEND35a"}
 
 # Parts of a disagreement that state facts, so need a source when present.
-SOURCED_FIELDS = ("before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation")
+SOURCED_FIELDS = ("urgent", "before_steps", "note", "no_appeal", "deadline", "deadline_note", "mediation", "dr_note")
 # A source part that is not a facts.md heading must name a law or another
 # public source the team can look up.
 OTHER_SOURCE = re.compile(
@@ -79,9 +83,9 @@ def structural_errors(content: Content) -> List[str]:
                 errors.append(f"{where}: appeal form must be one of {sorted(FORMS)}")
             if not isinstance(appeal.get("certificate_needed"), bool):
                 errors.append(f"{where}: appeal.certificate_needed must be true or false")
-            if "tribunal_appeal" not in spec.get("steps", []):
+            if not any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
                 errors.append(f"{where}: has an appeal but no tribunal_appeal step")
-        elif "tribunal_appeal" in spec.get("steps", []):
+        elif any(s.startswith("tribunal_appeal") for s in spec.get("steps", [])):
             errors.append(f"{where}: cannot be appealed but lists tribunal_appeal")
         if appeal is None and not spec.get("deadline"):
             errors.append(f"{where}: no appeal, so it needs a 'deadline' text (what applies instead)")
@@ -94,6 +98,8 @@ def needs_source(content: Content) -> List[str]:
     places = [f"appeals.{key}" for key in content.appeals]
     places += [f"steps.{key}" for key in content.steps]
     places.append("closing")
+    if content.romanised:
+        places.append("languages.romanised")
     for did, spec in content.disagreements.items():
         places += [f"disagreements.{did}.{f}" for f in SOURCED_FIELDS if spec.get(f)]
     exempt = set(content.topics.get("no_source_needed") or ())
@@ -205,8 +211,47 @@ def readability_errors(content: Content) -> List[str]:
     return errors
 
 
+# The end of a sentence in the languages of languages.yml: . ! ? and the
+# Gurmukhi/Bengali danda, the Urdu full stop and the Arabic question mark.
+_SENTENCE_END = re.compile(r"[.!?\u0964\u06d4\u061f](?:\s+|$)")
+LANGUAGE_PLACEHOLDERS = ("{ehc_team.phone}", "{sendias.phone}")
+
+
+def language_errors(content: Content) -> List[str]:
+    """The replies to families who write in another language (content/languages.yml)."""
+    errors = []
+    for code in LANGUAGES:
+        if code not in content.languages:
+            errors.append(f"languages.yml: no reply for '{code}', a language the detector names")
+    for code, entry in content.languages.items():
+        where = f"languages.yml {code}"
+        for field_name in ("text", "english"):
+            for placeholder in LANGUAGE_PLACEHOLDERS:
+                if entry[field_name].count(placeholder) != 1:
+                    errors.append(f"{where}.{field_name}: needs {placeholder} exactly once")
+        if "999" not in entry["text"]:
+            errors.append(f"{where}.text: must give 999")
+        text = content.render(entry["text"])
+        longest = max(len(s.split()) for s in _SENTENCE_END.split(text) if s.strip())
+        if longest > MAX_SENTENCE_WORDS:
+            errors.append(f"{where}.text: a sentence of {longest} words (max {MAX_SENTENCE_WORDS})")
+        result = measure(content.render(entry["english"]))
+        if not result.ok:
+            errors.append(
+                f"{where}.english is hard to read: grade {result.grade:.1f} (max {MAX_GRADE:g}), "
+                f"longest sentence {result.longest_sentence} words (max {MAX_SENTENCE_WORDS})"
+            )
+    return errors
+
+
 def to_verify(content: Content) -> List[str]:
     rows = []
+    for code, entry in content.languages.items():
+        if not entry["verified"]:
+            rows.append(f"TRANSLATE languages.{code} ({entry['name']}): awaiting the council's translators")
+    if content.languages and not content.interpreter_confirmed:
+        rows.append("VERIFY   languages.yml: the SEND team and SENDIAS can arrange an interpreter "
+                    "(not yet in facts.md; then set interpreter_confirmed: true)")
     for sid, service in content.services.items():
         for key, detail in service.details.items():
             if detail.value is None:
@@ -227,6 +272,7 @@ def main() -> int:
         if not errors:
             errors += readability_errors(content)  # rendering needs a sound structure
             errors += deadlines.wording_problems(content.render)
+            errors += language_errors(content)
     except ContentError as error:
         errors = [str(error)]
         content = None

@@ -1,4 +1,4 @@
-"""Conversation-level actions: the opening message, not understood (two stages), out of scope."""
+"""Conversation-level actions: the opening message, not understood (two stages), out of scope, another language."""
 from __future__ import annotations
 
 from typing import List
@@ -16,6 +16,8 @@ from enquiries.db import retention_days
 # any of them reached this confidence.
 CANDIDATE_CONFIDENCE = 0.15
 MAX_CANDIDATES = 3
+# The entity addons/language_detector.py sets with the code of the language.
+LANGUAGE_ENTITY = "language"
 
 
 class ActionSessionStart(ReplyAction):
@@ -93,3 +95,33 @@ class ActionOutOfScope(ReplyAction):
     def respond(self, content: Content, tracker: Tracker):
         candidates = candidate_disagreements(intent_ranking(tracker), list(content.disagreements))
         return replies.out_of_scope_reply(content, candidates), []
+
+
+def detected_language(tracker: Tracker) -> str:
+    """The language code the NLU pipeline found (addons/language_detector.py), or ''."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == LANGUAGE_ENTITY and entity.get("value"):
+            return str(entity["value"])
+    return ""
+
+
+class ActionOtherLanguage(ReplyAction):
+    """The family wrote in another language: one short message in it (content/languages.yml).
+
+    It says this assistant works in English, how to reach the SEND team and
+    SENDIAS, who can arrange an interpreter, and to write in English words if
+    they can. Punjabi or Urdu in Latin letters gets the English version, with
+    any disagreement the model also saw as a button. Without a language we
+    know, the "not understood" reply.
+    """
+
+    action_name = "action_other_language"
+
+    def respond(self, content: Content, tracker: Tracker):
+        language = detected_language(tracker)
+        if language in content.languages:
+            return replies.other_language_reply(content, language), []
+        candidates = candidate_disagreements(intent_ranking(tracker), list(content.disagreements))
+        if language == replies.ROMANISED:
+            return replies.other_language_reply(content, language, candidates), []
+        return replies.fallback_reply(content), []

@@ -35,7 +35,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import deadline_replies, deadlines, office_hours, replies
+from actions import deadline_replies, deadlines, feedback, office_hours, replies
 from actions.base import ReplyAction, latest_intent
 from actions.content import Content, get_content
 from actions.summary import summary_reply
@@ -301,4 +301,9 @@ class ActionSummary(ReplyAction):
                 worked = deadline_replies.work_out(_kind(kind), letter, certificate, today())
             except ValueError:
                 worked = None
-        return summary_reply(content, disagreement, today(), worked), []
+        messages = summary_reply(content, disagreement, today(), worked)
+        if disagreement not in content.disagreements:
+            return messages, []
+        # "Did this help?" after the summary too, unless already asked (actions/feedback.py).
+        question, asked = feedback.ask(tracker.get_slot(feedback.SLOT), tracker.events)
+        return messages + question, asked

@@ -216,7 +216,12 @@ class Deadlines:
     appeal, or the discrimination claim. ``from_letter`` is 2 months from the
     letter (for discrimination, the last day of the 6 months);
     ``from_certificate`` 1 month from the certificate, when there is one;
-    ``certificate_later`` whether that made the appeal deadline later.
+    ``certificate_later`` whether that ends later than ``from_letter``.
+    For ``PLACEMENT`` the appeal deadline is always the 2 months: an appeal
+    only about the school or college needs no certificate, and facts.md says
+    nothing of one from optional mediation extending it. ``other_parts`` is
+    then the later day a certificate may give if the appeal is also about
+    other parts of the plan (None when it gives no later day).
     """
 
     kind: str
@@ -228,6 +233,7 @@ class Deadlines:
     from_letter: dt.date
     from_certificate: Optional[dt.date]
     certificate_later: bool
+    other_parts: Optional[Deadline] = None
 
 
 def _deadline(
@@ -298,10 +304,16 @@ def work_out(
     from_letter = add_months(start, 2)
     from_certificate = add_months(certificate, 1) if certificate is not None else None
     later = from_certificate is not None and from_certificate > from_letter
+    if kind == PLACEMENT:
+        other = _deadline(from_certificate, today, holidays_, holiday_rule=True) if later else None
+        return Deadlines(
+            kind=kind, start=start, certificate=certificate, today=today, mediation=None,
+            appeal=_deadline(from_letter, today, holidays_, holiday_rule=True),
+            from_letter=from_letter, from_certificate=from_certificate, certificate_later=later,
+            other_parts=other,
+        )
     plain = from_certificate if later else from_letter
-    mediation = (
-        _deadline(from_letter, today, holidays_, holiday_rule=False) if kind == APPEAL else None
-    )
+    mediation = _deadline(from_letter, today, holidays_, holiday_rule=False)
     return Deadlines(
         kind=kind, start=start, certificate=certificate, today=today, mediation=mediation,
         appeal=_deadline(plain, today, holidays_, holiday_rule=True),
@@ -623,12 +635,24 @@ class _Writer:
     def __init__(self, wording: Mapping[str, Mapping[str, Any]], render: Optional[Render]):
         self.wording = wording
         self.render = render or _default_render()
+        self._marker: Optional[str] = None
+
+    def marker(self) -> str:
+        """The content's "(to be confirmed)", for {unverified} in an unverified entry."""
+        if self._marker is None:
+            from actions.content import get_content
+
+            self._marker = get_content().unverified_marker
+        return self._marker
 
     def __call__(self, section: str, key: str, **values: Any) -> str:
         try:
-            template = str(self.wording[section][key]["text"])
+            entry = self.wording[section][key]
+            template = str(entry["text"])
         except KeyError as error:
             raise WordingError(f"deadlines.yml has no text {section}.{key}") from error
+        if "{unverified}" in template:
+            values = {**values, "unverified": f" {self.marker()}" if entry.get("verified") is False else ""}
 
         def fill(match: "re.Match[str]") -> str:
             name = match.group(1)
@@ -709,16 +733,23 @@ def _mediation(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt
 def _appeal(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt.date]) -> str:
     deadline = deadlines.appeal
     section = "appeal"
+    other = deadlines.other_parts
     if deadline.passed:
-        return _paragraph(write(section, "passed", date=deadline.last_day))
+        parts = [write(section, "passed", date=deadline.last_day)]
+        if other is not None and not other.passed:
+            parts.append(_other_parts(write, deadlines, other))
+        return _paragraph(*parts)
     parts = [write(section, "deadline", date=deadline.last_day)]
     if deadlines.kind == PLACEMENT:
-        # Only about the school or college: no certificate needed (one may still count).
-        rule = "rule" if deadlines.certificate is not None else "rule_two_months"
-        parts += [write(section, rule), write(section, "placement")]
+        # Only about the school or college: no certificate needed, so the 2
+        # months are the date to work to. A certificate may give longer only
+        # if the appeal is also about other parts of the plan.
+        parts += [write(section, "rule_two_months"), write(section, "placement")]
+        if other is not None:
+            parts.append(_other_parts(write, deadlines, other))
     else:
         parts.append(write(section, "rule"))
-    if deadlines.from_certificate is not None:
+    if deadlines.from_certificate is not None and deadlines.kind != PLACEMENT:
         key = "certificate_later" if deadlines.certificate_later else "certificate_not_later"
         parts.append(write(section, key, date=deadlines.from_certificate,
                            letter_date=deadlines.from_letter))
@@ -733,6 +764,10 @@ def _appeal(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt.da
     return _paragraph(*parts)
 
 
+def _other_parts(write: _Writer, deadlines: Deadlines, other: Deadline) -> str:
+    return write("appeal", "placement_certificate", date=other.last_day, letter_date=deadlines.from_letter)
+
+
 def _discrimination(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt.date]) -> str:
     deadline = deadlines.appeal
     section = "discrimination"
@@ -743,7 +778,7 @@ def _discrimination(write: _Writer, deadlines: Deadlines, bank_holidays: Contain
         parts.append(write(section, "non_working_day",
                            day_kind=_day_kind(deadline.last_day, bank_holidays)))
     parts += _urgency(write, section, deadline)
-    parts.append(write(section, "late"))
+    parts += [write(section, "late"), write(section, "running")]
     return _paragraph(*parts)
 
 
@@ -778,7 +813,7 @@ def explain(
     if (mediation is not None and mediation.passed and not deadlines.appeal.passed
             and deadlines.certificate is None):
         ending.append(write("always", "without_certificate"))
-    ending += [write("always", "check_letter"), write("always", "help")]
+    ending += [write("always", "running"), write("always", "check_letter"), write("always", "help")]
     paragraphs.append(_paragraph(*ending))
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -842,6 +877,8 @@ _EXAMPLES: Sequence[Tuple[str, str, str, Optional[str], str]] = (
     ("placement", PLACEMENT, "2026-03-18", None, "2026-04-15"),
     ("placement with a certificate", PLACEMENT, "2026-03-18", "2026-05-01", "2026-05-02"),
     ("placement, passed", PLACEMENT, "2026-01-10", None, "2026-04-15"),
+    ("placement passed, a certificate for other parts still open", PLACEMENT, "2026-03-18", "2026-05-10",
+     "2026-05-20"),
     ("discrimination", DISCRIMINATION, "2026-03-01", None, "2026-03-02"),
     ("discrimination, 6 months end on a Saturday", DISCRIMINATION, "2026-02-08", None, "2026-03-02"),
     ("discrimination, passed", DISCRIMINATION, "2025-06-01", None, "2026-03-02"),

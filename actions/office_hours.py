@@ -375,12 +375,21 @@ def to_verify(hours: OfficeHours) -> List[str]:
 
 
 def problems(content_services: Mapping[str, Any], hours: OfficeHours) -> List[str]:
-    """Cross-file errors: hours for a service that services.yml does not have."""
-    return [
+    """Errors: hours for a service that services.yml does not have, and a closure
+    whose reason says it is only an example (it would tell families the team is
+    shut: examples belong in a comment)."""
+    errors = [
         f"hours.yml {sid}: no such service in services.yml"
         for sid in hours.services
         if sid not in content_services
     ]
+    errors += [
+        f"hours.yml closures[{index + 1}]: '{closure.reason}' is an example; "
+        "only closures the council has confirmed may be live"
+        for index, closure in enumerate(hours.closures)
+        if "example" in closure.reason.lower()
+    ]
+    return errors
 
 
 __all__ = [

@@ -14,6 +14,9 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from actions.content import Content, MissingDetail
 from actions.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
 
+# Punjabi or Urdu in Latin letters (actions/languages.py), answered in English.
+ROMANISED = "pa_ur_latn"
+
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
 SETTING = "setting"
 # How a contact detail is introduced on its line, in this order.
@@ -87,11 +90,15 @@ def route_steps(content: Content, disagreement: str) -> List[str]:
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
     """The routes that fit a disagreement, numbered in the order to try them.
 
-    A fact the family must act on first (a draft plan cannot be appealed; a
-    proposal to cease is not yet a decision) comes before the steps.
+    The one action with a deadline (``urgent``) comes right after the summary,
+    so it stands out on a phone; a fact the family must act on first (a draft
+    plan cannot be appealed; a proposal to cease is not yet a decision) comes
+    before the steps.
     """
     spec = content.disagreements[disagreement]
     lines = [content.render(spec["summary"])]
+    if spec.get("urgent"):
+        lines.append(content.render(spec["urgent"]))
     if spec.get("before_steps"):
         lines.append(content.render(spec["before_steps"]))
     lines.append("Here is what you can do:")
@@ -119,23 +126,37 @@ def disagreement_resolution_reply(content: Content, disagreement: Optional[str])
         parts.append(topic["appeal_note"])
     elif appeal:
         parts.append(topic["placement_note"])
+    if spec is not None and spec.get("dr_note"):
+        parts.append(spec["dr_note"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
 
 def mediation_reply(content: Content, disagreement: Optional[str]) -> List[Message]:
-    """What mediation is (and that it is the family's choice), and what it means for their disagreement."""
+    """What mediation is (and that it is the family's choice), and what it means for their disagreement.
+
+    Where mediation is not a route (no appeal, and no `mediation` text of its
+    own), it says so, offers disagreement resolution if the route has it, and
+    never promises that the council must take part.
+    """
     topic = content.topics["mediation"]
-    parts = [topic["about"]]
     spec = _disagreement(content, disagreement)
     appeal = _appeal(spec)
-    if spec is None or (appeal and appeal["certificate_needed"]):
-        parts.append(topic["certificate"])
+    if spec is not None and not appeal and not spec.get("mediation"):
+        parts = [topic["not_for_this"]]
+        if "disagreement_resolution" in spec["steps"]:
+            parts.append(topic["instead"])
+        parts.append(spec["no_appeal"])
+        return [Message(content.render("\n\n".join(parts)), buttons(content, spec["buttons"]))]
+    parts = [topic["about"]]
+    if spec is None:
+        # "Most appeals": a placement-only appeal needs no certificate.
+        parts.append(f"{topic['certificate_general']} {topic['certificate_process']}")
+    elif appeal and appeal["certificate_needed"]:
+        parts.append(f"{topic['certificate']} {topic['certificate_process']}")
     elif appeal:
         parts.append(topic["certificate_not_needed"])
-    elif spec.get("mediation"):
-        parts.append(spec["mediation"])
     else:
-        parts.append(f"{topic['not_for_this']} {spec['no_appeal']}")
+        parts.append(spec["mediation"])
     parts.append(topic["provider"])
     return [Message(content.render("\n\n".join(parts)), buttons(content, topic["buttons"]))]
 
@@ -148,8 +169,10 @@ def tribunal_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     if spec is None:
         parts = [topic["general"], topic["how"]]
     elif appeal:
-        need = topic["certificate"] if appeal["certificate_needed"] else topic["certificate_not_needed"]
-        parts = [topic["appeal"], need, topic["how"]]
+        if appeal["certificate_needed"]:
+            parts = [topic["appeal"], topic["certificate"], topic["how"]]
+        else:
+            parts = [topic["appeal_placement"], topic["certificate_not_needed"], topic["how"]]
     else:
         return [Message(content.render(spec["no_appeal"]), buttons(content, spec["buttons"]))]
     text = content.render("\n\n".join(parts), form_phrase=form_phrase(spec))
@@ -168,10 +191,14 @@ def deadline_reply(content: Content, disagreement: Optional[str]) -> List[Messag
     appeal = _appeal(spec)
     if spec is not None and not appeal:
         return [Message(content.render(spec["deadline"]), buttons(content, spec["buttons"]))]
-    parts = [topic["clocks_placement"] if appeal and not appeal["certificate_needed"] else topic["clocks"]]
+    if appeal is None:
+        parts = [topic["clocks_general"]]
+    else:
+        parts = [topic["clocks"] if appeal["certificate_needed"] else topic["clocks_placement"]]
     if spec is not None and spec.get("deadline_note"):
         parts.append(spec["deadline_note"])
-    parts += [topic["running"], topic["late"], topic["lost"]]
+    placement = appeal is not None and not appeal["certificate_needed"]
+    parts += [topic["running"], topic["late_placement" if placement else "late"], topic["lost"]]
     text = content.render("\n".join(parts), form_phrase=form_phrase(spec))
     return [Message(text, buttons(content, topic["buttons"]))]
 
@@ -180,6 +207,11 @@ def simple_topic_reply(content: Content, name: str) -> List[Message]:
     """A topic with fixed text and buttons (advocates, cost, the draft plan, ...)."""
     topic = content.topics[name]
     return [Message(content.render(topic["text"]), buttons(content, topic.get("buttons", ())))]
+
+
+def contact_line_without_details(service: Any) -> str:
+    """What :func:`contact_line` gives for a service with no detail to show."""
+    return f"{service.name[0].upper()}{service.name[1:]}."
 
 
 def contact_line(content: Content, service_id: str) -> str:
@@ -197,9 +229,12 @@ def contact_line(content: Content, service_id: str) -> str:
 
 
 def service_reply(content: Content, service_id: str) -> List[Message]:
-    """Who a service is, what it does and how to reach it."""
+    """Who a service is, what it does and how to reach it (or who can say, until the council supplies it)."""
     service = content.services[service_id]
-    text = f"{service.what_they_do}\n{contact_line(content, service_id)}"
+    line = contact_line(content, service_id)
+    if line == contact_line_without_details(service):
+        line = content.render(content.topics["service_no_contact"])
+    text = f"{content.render(service.what_they_do)}\n{line}"
     return [Message(text, buttons(content, ["ask_mediation_vs_dr", "ask_tribunal"]))]
 
 
@@ -305,6 +340,26 @@ def out_of_scope_reply(content: Content, candidates: Sequence[str] = ()) -> List
     return [Message(text, buttons(content, candidates))]
 
 
+def other_language_reply(content: Content, language: str, candidates: Sequence[str] = ()) -> List[Message]:
+    """A family who wrote in another language: one short message in that language.
+
+    Punjabi or Urdu in Latin letters (ROMANISED) gets the English reply, with
+    any disagreement the model also saw offered as a button.
+    """
+    if language in content.languages:
+        return [Message(content.render(content.languages[language]["text"]))]
+    text = content.render(content.romanised)
+    if candidates:
+        text += "\n" + content.render(content.topics["out_of_scope_maybe"])
+    return [Message(text, buttons(content, candidates))]
+
+
+def translated_replies(content: Content) -> List[Tuple[str, List[Message]]]:
+    """The replies in other languages, by language code (not in all_replies: the
+    English checks cannot read them; ``make content-check`` checks them its own way)."""
+    return [(f"other_language:{code}", other_language_reply(content, code)) for code in content.languages]
+
+
 def intro_reply(content: Content, days: int) -> List[Message]:
     """The opening message: automated, what it does, how long the chat is kept; the privacy notice once supplied."""
     intro = content.topics["intro"]
@@ -354,6 +409,9 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("out_of_scope", out_of_scope_reply(content)),
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content, 30)),
+        (f"other_language:{ROMANISED}", other_language_reply(content, ROMANISED)),
+        (f"other_language:{ROMANISED}:maybe",
+         other_language_reply(content, ROMANISED, list(content.disagreements)[:2])),
     ]
     # Sent by the channels (channels/guard.py).
     out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])
@@ -361,9 +419,11 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     # Imported here because these modules build on this one.
     from actions.callback import all_callback_replies
     from actions.deadline_replies import examples as deadline_examples
+    from actions.feedback import all_feedback_replies
     from actions.summary import examples as summary_examples
 
-    return out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
+    return (out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
+            + all_feedback_replies(content))
 
 
 __all__ = [
@@ -372,4 +432,5 @@ __all__ = [
     "simple_topic_reply", "service_reply", "contact_reply",
     "crisis_reply", "resume_reply", "did_you_mean_reply", "rephrase_reply", "fallback_reply",
     "also_mentioned_reply", "out_of_scope_reply", "intro_reply", "all_replies",
+    "other_language_reply", "translated_replies",
 ]

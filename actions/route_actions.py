@@ -6,7 +6,7 @@ from typing import Callable, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import fallback, replies
+from actions import fallback, feedback, replies
 from actions.base import ReplyAction, intent_ranking, latest_intent
 from actions.content import Content
 from actions.deadline_actions import clear_dates, leave_deadline_form
@@ -17,7 +17,8 @@ class ActionExplainRoutes(ReplyAction):
 
     Remembers the disagreement (slot ``disagreement``) for follow-up questions.
     If the message also seemed to name another disagreement, offers it as a
-    button (:func:`also_mentioned`).
+    button (:func:`also_mentioned`). Then asks "Did this help?" once per
+    conversation (actions/feedback.py).
     """
 
     action_name = "action_explain_routes"
@@ -30,7 +31,9 @@ class ActionExplainRoutes(ReplyAction):
         if intent != tracker.get_slot("disagreement"):
             # Dates worked out for another decision must not follow this one.
             events += [*clear_dates(), *leave_deadline_form(tracker)]
-        return replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent), events
+        question, asked = feedback.ask(tracker.get_slot(feedback.SLOT), tracker.events)
+        messages = replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent) + question
+        return messages, [*events, *asked]
 
 
 def also_mentioned(content: Content, tracker: Tracker, main: str) -> list:

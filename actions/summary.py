@@ -56,6 +56,8 @@ def summary_text(content: Content, disagreement: str, today: dt.date,
         content.render(topic["made"], today=deadlines.long_date(today)),
         content.render(spec["summary"]),
     ]
+    if spec.get("urgent"):
+        parts.append(content.render(spec["urgent"]))
     if spec.get("before_steps"):
         parts.append(content.render(spec["before_steps"]))
     if worked is not None:

@@ -18,6 +18,8 @@ request it made):
   erase-reference REF                       a request and the conversation that made it
   erase-conversation SENDER_ID              a conversation by its id
   schema                                    create or update the tables, print the version
+  report [--from D --to D] [--out F.html]   the insights report (enquiries/report.py)
+  review [--from D --to D] --out F.yml      messages not understood, to label
 
 The database is SEND_DATABASE_URL, else var/send-assistant.db. Exit codes: 0
 done, 1 unknown reference or bad input, 2 database unavailable. ``purge`` is
@@ -32,7 +34,7 @@ import sys
 from typing import List, Optional
 from zoneinfo import ZoneInfo
 
-from enquiries import db
+from enquiries import db, report
 from enquiries.identity import normalise_code
 from enquiries.store import (
     STATUSES,
@@ -312,6 +314,7 @@ def parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="create or update the tables")
     schema.set_defaults(run=cmd_schema)
+    report.add_commands(commands)  # report, review (enquiries/report.py)
     return top
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.content import Content, load_content  # noqa: E402
-from actions.replies import Message, all_replies  # noqa: E402
+from actions.replies import Message, all_replies, translated_replies  # noqa: E402
 
 OUT = ROOT / "docs" / "replies.md"
 
@@ -66,10 +66,15 @@ TITLES = {
     "unavailable": "Something went wrong (sent by the channels)",
     "done": "Callback request saved, team closed",
     "done_open": "Callback request saved, team open",
+    "done:refused_assessment": "Callback request saved, team closed, after a decision that can be appealed",
+    "talk:out_of_hours:placement": "\"I want to talk to someone\": out of hours, about the school or college in the plan",
+    "talk:out_of_hours:complaint": "\"I want to talk to someone\": out of hours, about a complaint about the council",
     "no_consent": "Callback request: no consent, nothing kept",
     "stopped": "Callback request stopped",
     "stopped_nothing": "\"Stop\" with no request in progress",
     "store_down": "Callback request: the database is down",
+    "other_language:pa_ur_latn": "Written in Punjabi or Urdu in Latin letters",
+    "other_language:pa_ur_latn:maybe": "Written in Punjabi or Urdu in Latin letters, maybe about a disagreement",
 }
 SECTIONS = (
     ("Each disagreement: the first reply", ("routes",)),
@@ -153,7 +158,23 @@ def render(content: Optional[Content] = None) -> str:
     lines += ["## Topics, safety and conversation", ""]
     for name, messages in rest:
         lines += reply_block(TITLES.get(name, name.replace("_", " ")), messages)
+    lines += translations(content)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def translations(content: Content) -> List[str]:
+    """The replies in other languages (content/languages.yml), each with its English meaning."""
+    lines = [
+        "## Families who write in another language", "",
+        "One short reply in the family's language (`content/languages.yml`). Each says only how to",
+        "reach people who can help; none may go live until the council's translators approve it.", "",
+    ]
+    for name, messages in translated_replies(content):
+        entry = content.languages[name.split(":", 1)[1]]
+        status = "approved" if entry["verified"] else "awaiting the council's translators"
+        lines += reply_block(f"{entry['name']} ({status})", messages)
+        lines += ["In English:", "", "```text", content.render(entry["english"]), "```", ""]
+    return lines
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -57,6 +57,10 @@ def start_request(stack, sender):
     replies = stack.talk(sender, "I want to talk to someone")
     text = text_of(replies)
     assert "closed now" in text and "Monday at 9am" in text, text
+    # Unconfirmed hours are said to be unconfirmed, and a refused assessment can be
+    # appealed: waiting for the call does not stop the clocks (review findings 14, 15).
+    assert "(Opening hours to be confirmed.)" in text
+    assert "Waiting for a call does not stop your time limits" in text
     assert "/request_callback" in payloads(replies)
     replies = stack.talk(sender, "/request_callback")
     assert "type stop" in text_of(replies).lower()
@@ -76,6 +80,7 @@ def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender, tm
     done = text_of(stack.talk(sender, "/affirm"))
     reference = REFERENCE.search(done).group(0)
     assert "Monday at 9am" in done
+    assert "Waiting for a call does not stop your time limits" in done
 
     stored = rows(stack, "select about, contact_method, contact_detail, good_time, consent_text, status "
                          "from callback_requests where reference = ?", reference)

@@ -36,7 +36,7 @@ FIRST_MESSAGES = {
     ),
     "disagree_plan_content": (
         "the draft ehcp section F is so vague, it just says access to support, no hours at all",
-        ["what the Education, Health and Care (EHC) plan says", "disagreement resolution, mediation, or both",
+        ["what the Education, Health and Care (EHC) plan says", "You can also ask for disagreement resolution",
          "If the plan is still a draft, you cannot appeal it yet", *DEADLINE, TRIBUNAL_URL, ADVISER],
         [],
     ),
@@ -48,7 +48,7 @@ FIRST_MESSAGES = {
     "refused_amendment": (
         "had her annual review in march and the council now say they wont amend the plan at all",
         ["will not change the Education, Health and Care (EHC) plan after the annual review", *DEADLINE, TRIBUNAL_URL,
-         "You can ask for disagreement resolution, mediation, or both"],
+         "You can also ask for disagreement resolution", "Tell them you want to appeal, and whether you want mediation"],
         [],
     ),
     "plan_ceasing": (

@@ -112,11 +112,17 @@ def test_a_second_problem_in_the_same_message_is_offered_as_a_button(servers, se
     pair = {"plan_ceasing", "disagree_placement"}
     replies = servers.talk(sender, "they want to cease her ehcp and the school named in it has never suited her anyway")
     answered = routes_for(replies)
-    assert answered in pair, texts(replies)
-    other = (pair - {answered}).pop()
-    also = [r for r in replies if "You may also have mentioned another problem" in (r.get("text") or "")]
-    assert len(also) == 1 and payloads(also) == [f"/{other}"]
-    assert routes_for(servers.talk(sender, f"/{other}")) == other
+    if answered is None:
+        # Unsure which is the main one: "Did you mean" offers both, one tap each.
+        assert {f"/{d}" for d in pair} <= set(payloads(replies)), texts(replies)
+        answered = next(iter(sorted(pair)))
+        assert routes_for(servers.talk(sender, f"/{answered}")) == answered
+    else:
+        assert answered in pair, texts(replies)
+        other = (pair - {answered}).pop()
+        also = [r for r in replies if "You may also have mentioned another problem" in (r.get("text") or "")]
+        assert len(also) == 1 and payloads(also) == [f"/{other}"]
+        assert routes_for(servers.talk(sender, f"/{other}")) == other
 
 
 def test_one_problem_gets_no_second_button(servers, sender):

@@ -83,6 +83,16 @@ def rows(stack, sql: str, *args):
         return db.execute(sql, args).fetchall()
 
 
+# Rasa's own numbers in a stored event (an intent's confidence 0.030420156..., a time): their
+# digits can spell a detail ("03042015") by chance, so they are left out of the search.
+_SCORES = re.compile(r'"(?:confidence|timestamp)": -?[0-9.]+(?:e-?[0-9]+)?')
+
+
+def stored_data(stack, sql: str, *args) -> str:
+    """The stored events' JSON, joined, without Rasa's confidences and times."""
+    return " ".join(_SCORES.sub("", data) for (data,) in rows(stack, sql, *args))
+
+
 def callback_request(stack, sender: str, method_answer: str, detail: str) -> str:
     """The whole form, out of hours, with consent; returns the reference."""
     stack.talk(sender, "they want to stop my daughter's EHC plan")
@@ -151,8 +161,7 @@ def test_the_conversation_store_keeps_labels_not_details(servers, conversations)
     details = [form for forms in FORMS.values() for form in forms]
     typed = digit_runs(" ".join(details))
     for sender in conversations["free_text"] + list(conversations["callbacks"]):
-        history = " ".join(data for (data,) in rows(servers, "select data from events where sender_id = ?",
-                                                    conversation_id(sender)))
+        history = stored_data(servers, "select data from events where sender_id = ?", conversation_id(sender))
         assert history, f"no stored conversation for {sender}"
         assert not found(history, details), f"{found(history, details)} stored for {sender}"
         # Not even a piece: no run of 4 digits of any detail in what is stored as text.
@@ -163,7 +172,7 @@ def test_the_conversation_store_keeps_labels_not_details(servers, conversations)
     for label in ("[phone]", "[email]", "[postcode]", "[date]", "[NHS number]"):
         assert label in history, f"{label} missing: the message was not stored redacted"
     # And nowhere else in the table either (another conversation, a slot, metadata).
-    everything = " ".join(data for (data,) in rows(servers, "select data from events"))
+    everything = stored_data(servers, "select data from events")
     assert not found(everything, details)
 
 

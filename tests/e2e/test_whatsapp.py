@@ -128,9 +128,12 @@ def shown_payloads(text: str) -> list:
 
 
 def menu(bodies: list) -> list:
-    """The titles of the numbered options in the last reply that offered some."""
-    last = [b for b in bodies if MENU_HEADING in b][-1]
-    lines = last.split(MENU_HEADING, 1)[1].strip().splitlines()
+    """The titles of the numbered options in the first reply that offered some.
+
+    (After the routes reply, "Did this help?" offers Yes and No, numbered on from the routes' options.)
+    """
+    first = [b for b in bodies if MENU_HEADING in b][0]
+    lines = first.split(MENU_HEADING, 1)[1].strip().splitlines()
     return [re.sub(r"^\d+\. ", "", line) for line in lines]
 
 
@@ -151,6 +154,15 @@ def test_a_number_or_the_words_choose_an_option(stack, twilio, family):
     say(stack, twilio, family, "the council refused to assess my son")
     by_words = say(stack, twilio, family, "contact sendias")
     assert SENDIAS in by_words[0] and "Mediation is a free meeting" not in "\n".join(by_words)
+
+
+def test_did_this_help_is_numbered_on_from_the_routes_options(stack, twilio, family):
+    bodies = say(stack, twilio, family, "the council refused to assess my son")
+    menus = [b for b in bodies if MENU_HEADING in b]
+    assert len(menus) == 2 and menus[-1].startswith("Did this help?")
+    assert f"{MENU_HEADING}\n5. Yes\n6. No" in menus[-1]  # the routes offered 1 to 4
+    missing = "\n".join(say(stack, twilio, family, "6"))
+    assert "What was missing?" in missing and "4. Talk to someone" in missing, missing
 
 
 def test_a_number_is_ordinary_text_when_no_options_were_offered(stack, twilio, family):

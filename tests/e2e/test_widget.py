@@ -304,7 +304,11 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         assert typing and "is typing" in typing[0]["text"], "no typing indicator was shown"
         expected_animation = "none" if motion == "reduce" else "sw-bounce"
         assert typing[0]["animation"] == expected_animation
-        buttons = page.locator(".sw-msg--bot").last.locator(".sw-choice")
+        # "Did this help?" follows the routes, with its own two buttons.
+        question = bot_messages(page).filter(has_text="Did this help?")
+        question.last.wait_for(timeout=REPLY_TIMEOUT)
+        expect(page.locator(".sw-msg--bot").last.locator(".sw-choice")).to_have_count(2)
+        buttons = page.locator(".sw-msg--bot", has_text="SEND35a").last.locator(".sw-choice")
         # The refused assessment's next questions, as content/routes.yml lists them.
         expect(buttons).to_have_count(len(get_content().disagreements["refused_assessment"]["buttons"]))
         targets_big_enough(page)
@@ -333,7 +337,9 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         page.locator(".sw-input").focus()
         ask(page, "how long do I have?")
         assert session_token(page) == token
-        expect(bot_messages(page).nth(shown)).to_contain_text("What is the date printed on the council's decision letter?")
+        expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")  # the rules for this refusal
+        expect(bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
+               ).to_have_count(1)
         expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
         expect(intros(page)).to_have_count(1)
 
@@ -552,7 +558,9 @@ def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
         shown = bot_messages(page).count()
         ask(page, "how long do I have?")
         assert session_token(page).split(".")[0] == session_id
-        expect(bot_messages(page).nth(shown)).to_contain_text("What is the date printed on the council's decision letter?")
+        expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")  # the rules for this refusal
+        expect(bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
+               ).to_have_count(1)
         expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
 
         # ...one issued 25 hours ago does not: a new conversation, and the widget says so.

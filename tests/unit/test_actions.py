@@ -92,8 +92,9 @@ def test_a_question_offers_the_disagreement_named_with_it():
 
 def test_routes_buttons_for_an_appealable_decision():
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment"))
-    assert payloads(messages) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
-                                  "/request_summary"]
+    # messages[0]: the routes; "Did this help?" follows with its own buttons.
+    assert payloads(messages[:1]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
+                                      "/request_summary"]
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS",
                       "Keep a copy"]
@@ -293,7 +294,12 @@ def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details
     text = texts(messages)
     assert "automated assistant" in text and "not a person" in text
     assert "names, dates of birth or case numbers" in text
-    assert "We keep this chat for 21 days" in text
+    assert "We keep it for 21 days" in text
+    # Said before anything is typed: who may read what, and what it cannot do.
+    assert "unless you ask for a callback and agree" in text
+    assert "messages I did not understand, with personal details taken out" in text
+    assert "cannot report a worry about a child's safety" in text
+    assert "call 999 now" in text
     assert [e["event"] for e in events] == ["session_started", "action"]
 
 

@@ -1,7 +1,9 @@
 """The callback request checks and replies (actions/callback.py), without Rasa."""
+import datetime as dt
+
 import pytest
 
-from actions import callback
+from actions import callback, office_hours
 from actions.content import get_content
 
 CONTENT = get_content()
@@ -94,3 +96,48 @@ def test_whatsapp_is_offered_only_on_whatsapp():
 def test_done_gives_the_reference_and_how_to_cancel():
     [message] = callback.done_reply(CONTENT, "WS-7K3Q-X9PM", "The EHC Assessment Team is closed now.", False)
     assert "WS-7K3Q-X9PM" in message.text and "cancel WS-7K3Q-X9PM" in message.text
+
+
+
+# --- The independent review of every reply (handoff/review/replies_review.md) ----
+
+SATURDAY_EVENING = dt.datetime(2026, 12, 5, 20, 0, tzinfo=office_hours.london())
+WEDNESDAY_MORNING = dt.datetime(2026, 12, 2, 11, 0, tzinfo=office_hours.london())
+
+
+def test_review_14_unconfirmed_opening_hours_are_always_shown_as_unconfirmed():
+    note = CONTENT.callback["hours_unverified"]
+    assert "to be confirmed" in note
+    for now, said in ((SATURDAY_EVENING, "opens again on Monday at 9am"), (WEDNESDAY_MORNING, "open now")):
+        sentence, _ = callback.status_sentence(CONTENT, "ehc_team", now)
+        assert said in sentence and sentence.endswith(note)
+    # The replies a reviewer reads (docs/replies.md) are rendered the same way.
+    from actions.replies import all_replies
+    shown = {name: "\n".join(m.text for m in messages) for name, messages in all_replies(CONTENT)}
+    for name in ("talk:in_hours", "talk:out_of_hours", "done", "done_open"):
+        assert note in shown[name], name
+    assert shown["talk:in_hours"].count(note) == 1  # said once after all the services' hours
+    assert "They will see your request today" not in "\n".join(shown.values())
+
+
+@pytest.mark.parametrize("disagreement, expected", [
+    ("refused_assessment", "Waiting for a call does not stop your time limits. Contact the mediation adviser "
+                           "within 2 months of the date on the decision letter."),
+    ("disagree_placement", "Waiting for a call does not stop your time limit to appeal."),
+    ("disagree_health_social_care", "If you might also appeal a council decision, waiting for a call does not stop"),
+    ("complaint_council", "If you might also appeal a council decision, waiting for a call does not stop"),
+])
+def test_review_15_waiting_for_a_call_does_not_stop_the_clocks(disagreement, expected):
+    closed, _ = callback.status_sentence(CONTENT, "ehc_team", SATURDAY_EVENING)
+    [talk] = callback.talk_reply(CONTENT, disagreement, [(closed, False)], False)
+    [done] = callback.done_reply(CONTENT, "WS-7K3Q-X9PM", closed, False, disagreement)
+    for message in (talk, done):
+        assert expected in message.text
+        assert "The decision letter is the council's letter telling you its decision." in message.text
+    assert done.text.index(expected) < done.text.index("To cancel it")
+
+
+@pytest.mark.parametrize("disagreement", [None, "disagree_duties", "missed_deadline", "disagree_sen_provision"])
+def test_review_15_no_clock_warning_where_nothing_can_be_appealed(disagreement):
+    [done] = callback.done_reply(CONTENT, "WS-7K3Q-X9PM", "", True, disagreement)
+    assert "Waiting for a call" not in done.text and "waiting for a call" not in done.text

@@ -48,7 +48,7 @@ def test_content_check_passes_and_lists_what_to_verify(capsys):
 
 def test_the_opening_message_says_how_long_chats_are_kept():
     [message] = intro_reply(CONTENT, 30)
-    assert "We keep this chat for 30 days, then delete it." in message.text
+    assert "We keep it for 30 days, then delete it." in message.text
     assert "14 days" in intro_reply(CONTENT, 14)[0].text  # the retention setting, not a copy of "30"
     # No privacy notice line until the council supplies its address.
     assert "How we use your information" not in message.text and "None" not in message.text
@@ -125,9 +125,9 @@ def test_content_check_lists_the_sources_used(capsys):
 def test_content_check_rejects_a_route_step_without_a_source(content_copy):
     path = content_copy / "routes.yml"
     text = path.read_text()
-    marker = '    source: "facts.md: Routes of redress"\n  talk_health_case_officer:'
+    marker = '    source: "facts.md: Routes of redress"\n  # Health and social care'
     assert marker in text
-    path.write_text(text.replace(marker, "  talk_health_case_officer:"))
+    path.write_text(text.replace(marker, "  # Health and social care"))
     errors = content_check.source_errors(load_content(content_copy))
     assert any(e.startswith("steps.talk_setting: states facts but has no source") for e in errors)
 

@@ -225,19 +225,40 @@ def test_weekend_or_bank_holiday_gives_the_plain_date_and_a_warning(letter, last
     assert result.appeal.last_day == last_day  # not moved: rule 12(2) is marked verify
     assert result.appeal.non_working_day and result.mediation.non_working_day
     text = explain(result, render)
-    assert "may let you send it on the next working day, but do not rely on this" in text
+    # Rule 12(2) is marked "verify" in facts.md: the sentence says so until it is confirmed.
+    assert "may let you send it on the next working day (to be confirmed). But do not rely on this" in text
     assert "so contact them before then" in text
 
 
-def test_placement_has_no_mediation_step_but_a_certificate_still_counts():
+def test_placement_has_no_mediation_step_and_works_to_the_2_months():
     result = work_out(PLACEMENT, D(2026, 3, 18), TODAY)
-    assert result.mediation is None
+    assert result.mediation is None and result.other_parts is None
     assert result.appeal.last_day == D(2026, 5, 18)
     text = explain(result, render)
     assert "mediation adviser by" not in text
     assert "does not need a mediation certificate" in text
+
+
+def test_review_11_placement_a_certificate_may_count_only_for_other_parts_of_the_plan():
+    """facts.md: no certificate is needed for an appeal only about the school; it says
+    nothing of one extending that appeal. So the 2 months are the date to work to, and
+    the later date is offered only for an appeal also about other parts, with a caution."""
     later = work_out(PLACEMENT, D(2026, 3, 18), D(2026, 5, 2), certificate=D(2026, 5, 1))
-    assert later.appeal.last_day == D(2026, 6, 1) and later.certificate_later
+    assert later.appeal.last_day == D(2026, 5, 18) and later.certificate_later
+    assert later.other_parts is not None and later.other_parts.last_day == D(2026, 6, 1)
+    text = explain(later, render)
+    assert "The tribunal must receive your appeal by Monday 18 May 2026." in text
+    assert "Your certificate gives you longer" not in text
+    assert ("Is your appeal also about other parts of the plan? Then your certificate may give you "
+            "until Monday 1 June 2026. That only counts if you contacted the mediation adviser by "
+            "Monday 18 May 2026. Check with SENDIAS before you rely on it.") in text
+    assert "You have 16 days left." in text  # to 18 May, not 1 June
+    # A certificate that ends no later adds nothing.
+    earlier = work_out(PLACEMENT, D(2026, 3, 18), D(2026, 4, 15), certificate=D(2026, 4, 1))
+    assert earlier.other_parts is None and "other parts" not in explain(earlier, render)
+    # The 2 months passed, the certificate's month not yet: both are said.
+    passed = explain(work_out(PLACEMENT, D(2026, 3, 18), D(2026, 5, 20), certificate=D(2026, 5, 10)), render)
+    assert "that day has passed" in passed and "may give you until Wednesday 10 June 2026" in passed
 
 
 @pytest.mark.parametrize(
@@ -307,7 +328,7 @@ def test_today_is_the_last_day_is_zero_days_left():
 def test_one_day_left():
     result = work_out(APPEAL, D(2026, 2, 16), TODAY)
     assert result.appeal.days_left == 1
-    assert "You have 1 day left." in explain(result, render)
+    assert "Tomorrow is the last day." in explain(result, render)
 
 
 def test_both_days_passed_is_said_kindly_and_promises_nothing():
@@ -600,3 +621,52 @@ def test_questions_back_are_gentle_and_ask_for_the_right_date(said, asking, word
 def test_question_refuses_a_reading_that_has_a_date():
     with pytest.raises(ValueError):
         question(read_date("18 March", TODAY), LETTER, render)
+
+
+
+# --------------------------------------------------------------------------
+# The independent review of every reply (handoff/review/replies_review.md)
+# --------------------------------------------------------------------------
+
+def test_review_12_a_discrimination_deadline_on_a_non_working_day_says_send_it_before():
+    # 26 June 2026: the 6 months end on Friday 25 December 2026, Christmas Day.
+    text = explain(work_out(DISCRIMINATION, D(2026, 6, 26), D(2026, 7, 1)), render)
+    assert "by Friday 25 December 2026" in text
+    assert "That day is a bank holiday, so send it before then." in text
+    assert "The tribunal's holiday dates do not change this day." in text
+
+
+@pytest.mark.parametrize("kind, letter, certificate", [
+    (APPEAL, D(2026, 3, 18), None),
+    (APPEAL, D(2026, 3, 18), D(2026, 4, 1)),
+    (PLACEMENT, D(2026, 3, 18), None),
+    (APPEAL, D(2026, 2, 16), None),   # 1 day left
+])
+def test_review_13_the_dates_do_not_pause_while_the_family_talks_to_the_council(kind, letter, certificate):
+    text = explain(work_out(kind, letter, TODAY, certificate), render)
+    assert "These dates do not change while you talk to the council or use disagreement resolution." in text
+
+
+def test_review_13_and_19_a_claims_6_months_do_not_pause_either():
+    text = explain(work_out(DISCRIMINATION, D(2026, 3, 1), TODAY), render)
+    assert "This date does not change while you talk to the school or use disagreement resolution." in text
+
+
+def test_review_28_the_unconfirmed_weekend_rule_is_marked_until_it_is_verified():
+    wording = dl.get_wording()
+    result = work_out(APPEAL, D(2026, 3, 3), TODAY)  # 2 months end on Sunday 3 May 2026
+    assert "next working day (to be confirmed)." in explain(result, render, wording=wording)
+    confirmed = {**wording, "appeal": {**wording["appeal"], "non_working_day": {
+        **wording["appeal"]["non_working_day"], "verified": True}}}
+    text = explain(result, render, wording=confirmed)
+    assert "next working day. But do not rely on this." in text and "to be confirmed" not in text.split("Sunday")[1]
+
+
+def test_review_29_gentler_wording():
+    assert question(read_date("18 March 2027", TODAY), LETTER, render).startswith(
+        "That date is after today. Please check it.")
+    assert "cannot be right" not in question(read_date("18 March 2027", TODAY), LETTER, render)
+    both_passed = explain(work_out(APPEAL, D(2026, 1, 10), D(2026, 3, 20)), render)  # both ended 10 March
+    assert "If you have not contacted them yet, do it today." in both_passed
+    assert "do that at once too" not in both_passed
+    assert "Tomorrow is the last day." in explain(work_out(APPEAL, D(2026, 2, 16), TODAY), render)

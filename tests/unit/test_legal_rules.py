@@ -14,7 +14,7 @@ import pytest
 from actions.content import get_content
 from actions.plain_english import measure
 from actions.replies import (
-    all_replies, deadline_reply, disagreement_resolution_reply, mediation_reply, mediation_vs_dr_reply,
+    all_replies, deadline_reply, out_of_scope_reply, service_reply, disagreement_resolution_reply, mediation_reply, mediation_vs_dr_reply,
     routes_reply, simple_topic_reply, tribunal_reply,
 )
 
@@ -30,7 +30,7 @@ FULL_NAME = "First-tier Tribunal (Special Educational Needs and Disability), cal
 KEEP_RUNNING = re.compile(r"\bkeeps? running\b")
 # The callback form's own questions and answers, and the channels' "too long" and
 # "slow down", carry no rights or routes and are only reached from inside the form.
-NOT_ADVICE = re.compile(r"^(ask|done|invalid|no_consent|stopped|store_down|cancel|too_long|slow_down)\b")
+NOT_ADVICE = re.compile(r"^(ask|done(_open)?|invalid|no_consent|stopped|store_down|cancel|too_long|slow_down)\b")
 
 
 def text_of(messages):
@@ -59,11 +59,45 @@ def test_every_appealable_route_warns_about_the_mediation_adviser_and_running_cl
     first = steps[1]
     assert first.startswith("Talk to your EHC case officer")
     assert ADVISER_2_MONTHS in first and KEEP_RUNNING.search(first), first
-    for line in steps.values():
+    for number, line in steps.items():
         if "disagreement resolution" in line:
-            assert ADVISER_2_MONTHS in line and KEEP_RUNNING.search(line), line
+            # The mediation adviser's 2 months are in this step or one the family read before it.
+            earlier = " ".join(steps[n] for n in steps if n <= number)
+            assert ADVISER_2_MONTHS in earlier and KEEP_RUNNING.search(line), line
     follow_up = text_of(disagreement_resolution_reply(CONTENT, disagreement))
     assert ADVISER_2_MONTHS in follow_up and KEEP_RUNNING.search(follow_up)
+
+
+# Every route whose first step is "talk to your case officer" (facts.md, Tribunal facts:
+# "Say this every time a route starts with 'talk to your case officer first'").
+CASE_OFFICER_FIRST = [d for d in CONTENT.disagreements
+                      if steps_of(text_of(routes_reply(CONTENT, d)))[1].startswith("Talk to your EHC case officer")]
+
+
+def test_case_officer_first_covers_every_appeal_and_health_and_social_care():
+    assert set(APPEALABLE) | {"disagree_health_social_care"} <= set(CASE_OFFICER_FIRST)
+
+
+@pytest.mark.parametrize("disagreement", CASE_OFFICER_FIRST)
+def test_every_route_that_starts_with_the_case_officer_warns_that_the_clocks_keep_running(disagreement):
+    steps = steps_of(text_of(routes_reply(CONTENT, disagreement)))
+    assert KEEP_RUNNING.search(steps[1]) and "date on the decision letter" in steps[1], steps[1]
+    assert "do not wait for their answer" in steps[1].lower(), steps[1]
+    for line in steps.values():
+        if "disagreement resolution" in line:
+            assert KEEP_RUNNING.search(line), line
+
+
+LGSCO = re.compile(r"Local Government and Social Care Ombudsman|\bthe Ombudsman\b")
+OMBUDSMAN_LIMIT = re.compile(r"(normally (will|does) not|cannot) look at")
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if LGSCO.search(t)])
+def test_a_reply_that_offers_the_ombudsman_never_ignores_an_appealable_decision(name, text):
+    """The Ombudsman normally will not look at what could be appealed, and never at
+    anything connected to an appeal (facts.md; R (Milburn) v LGSCO [2023] EWCA Civ 207):
+    a reply naming it either says the matter cannot go to a tribunal, or says that."""
+    assert "cannot go to a tribunal" in text or OMBUDSMAN_LIMIT.search(text), name
 
 
 @pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "ends later" in t or "1 month" in t])
@@ -134,8 +168,9 @@ def test_error_1_mediation_adviser_deadline_and_running_clocks():
     steps = steps_of(routes)
     assert ADVISER_2_MONTHS in steps[1] and "keeps running while you talk" in steps[1]
     assert "Missing this can cost you your appeal" in steps[2]
-    dr_step = steps_of(text_of(routes_reply(CONTENT, "refused_reassessment")))[2]
-    assert "your time limits keep running while you use it" in dr_step and ADVISER_2_MONTHS in dr_step
+    reassessment = steps_of(text_of(routes_reply(CONTENT, "refused_reassessment")))
+    assert ADVISER_2_MONTHS in reassessment[2] and "Missing this can cost you your appeal" in reassessment[2]
+    assert "your time limits keep running while you use it" in reassessment[3]
     deadline = text_of(deadline_reply(CONTENT, "refused_assessment"))
     assert "not the day it arrived" in deadline
     assert "keep running while you talk to your case officer or use disagreement resolution" in deadline
@@ -169,7 +204,7 @@ def test_error_3_no_certificate_at_the_deadline_is_not_a_routine_fallback():
 
 def test_error_4_support_in_the_plan_is_the_councils_duty():
     text = text_of(routes_reply(CONTENT, "disagree_duties"))
-    assert "legal duty to make sure your child gets the support in section F" in text
+    assert "legal duty to make sure your child gets the special educational support written in the plan (section F)" in text
     order = [text.index(p) for p in ("1. Write to your EHC case officer", "complain to the council",
                                      "Local Government and Social Care Ombudsman", "judicial review pre-action letter")]
     assert order == sorted(order)
@@ -188,7 +223,8 @@ def test_error_5_discrimination_schools_to_the_tribunal_others_to_the_county_cou
     assert "within 6 months, starting with the day it happened" in text
     assert "the last day is the day before the same date 6 months later" in text
     assert "10 March, the last day is 9 September" in text
-    assert "college, a private nursery, another provider or the council" in text and "county court" in text
+    assert "college, a private nursery or another provider, the claim goes to the county court" in text
+    assert "So does a claim against the council itself, but not one against a school it runs" in text
 
 
 def test_error_6_the_draft_plan_note_comes_before_the_appeal_step():
@@ -215,15 +251,14 @@ def test_error_8_ceasing_the_right_of_appeal_starts_with_the_decision():
 def test_error_9_minor_points():
     assert "16 weeks from the request" in text_of(routes_reply(CONTENT, "missed_deadline"))
     for disagreement in ("refused_reassessment", "refused_amendment"):
-        assert "You can ask for disagreement resolution, mediation, or both" in text_of(
-            routes_reply(CONTENT, disagreement))
+        assert "You can also ask for disagreement resolution" in text_of(routes_reply(CONTENT, disagreement))
 
 
 # --- Section 2: the questions families ask --------------------------------------
 
-def test_who_is_responsible_for_support_in_the_plan_and_no_education():
+def test_who_is_responsible_for_support_in_the_plan():
     text = text_of(routes_reply(CONTENT, "disagree_duties"))
-    assert "no education has been arranged" in text and "even when a school, nursery or college" in text
+    assert "even when a school, nursery or college" in text
     assert "cannot go to a tribunal" in text_of(tribunal_reply(CONTENT, "disagree_duties"))
 
 
@@ -292,3 +327,248 @@ def test_how_long_do_i_have_where_there_is_no_appeal(disagreement):
     else:
         assert "no tribunal deadline" in text
     assert "You have 2 months from the date on the decision letter" not in text
+
+
+# --- The independent review of every reply (handoff/review/replies_review.md) ----
+# One test per finding fixed, named by its number in the review.
+
+def test_review_2_health_and_social_care_steps_1_and_2_warn_that_the_clocks_keep_running():
+    steps = steps_of(text_of(routes_reply(CONTENT, "disagree_health_social_care")))
+    assert "Might you also appeal a decision, such as what the plan says?" in steps[1]
+    assert "Then do not wait for their answer" in steps[1]
+    assert "Your time limits started on the date on the decision letter" in steps[1]
+    assert "They keep running while you talk" in steps[1]
+    assert "your time limits keep running while you use disagreement resolution" in steps[2]
+
+
+APPEALABLE_BUTTONS = {f"/{d}" for d in APPEALABLE}
+
+
+def payloads(messages):
+    return {b.payload for m in messages for b in m.buttons}
+
+
+def test_review_3_a_complaint_about_the_council_never_ignores_an_appealable_decision():
+    messages = routes_reply(CONTENT, "complaint_council")
+    text = text_of(messages)
+    warning = text.index("A complaint will not change that decision")
+    assert warning < text.index("1. ")
+    assert "The Ombudsman normally will not look at it either" in text
+    assert ADVISER_2_MONTHS in text and "Your time limits keep running while you complain" in text
+    assert "It normally will not look at a decision you could appeal to the tribunal" in text
+    assert APPEALABLE_BUTTONS <= payloads(messages)
+    appeal = tribunal_reply(CONTENT, "complaint_council")
+    assert "A complaint will not change them" in text_of(appeal) and APPEALABLE_BUTTONS <= payloads(appeal)
+    deadline = text_of(deadline_reply(CONTENT, "complaint_council"))
+    assert "do not wait for the complaint" in deadline and ADVISER_2_MONTHS in deadline
+    assert KEEP_RUNNING.search(deadline)
+
+
+def test_review_10_health_and_social_care_an_appeal_closes_the_ombudsman_route():
+    for text in (text_of(routes_reply(CONTENT, "disagree_health_social_care")),
+                 text_of(tribunal_reply(CONTENT, "disagree_health_social_care"))):
+        assert "cannot look at anything connected to your appeal" in text
+        assert "Ask SENDIAS which route suits you before you choose" in text
+
+
+def test_review_16_no_time_limit_is_promised_for_a_council_complaint():
+    text = text_of(deadline_reply(CONTENT, "complaint_council"))
+    assert "at any time" not in text and "Complain as soon as you can" in text
+
+
+@pytest.mark.parametrize("disagreement", ["refused_reassessment", "disagree_plan_content", "refused_amendment"])
+def test_review_5_the_mediation_adviser_has_its_own_step_and_the_comparison_is_even(disagreement):
+    steps = steps_of(text_of(routes_reply(CONTENT, disagreement)))
+    adviser = steps[2]
+    assert adviser.startswith("Before you can appeal, you must contact the mediation adviser")
+    assert "Tell them you want to appeal, and whether you want mediation" in adviser
+    assert "Missing this can cost you your appeal" in adviser
+    assert "disagreement resolution" not in adviser
+    choice = steps[3]
+    assert "Everyone must agree to take part" in choice and "time limits keep running" in choice
+    assert "Mediation is your choice. If you choose it, the council must take part." in choice
+
+
+@pytest.mark.parametrize("disagreement", NEEDS_CERTIFICATE)
+def test_review_21_most_appeals_is_never_said_where_this_appeal_needs_the_adviser(disagreement):
+    replies = [(n, t) for n, t, _ in REPLIES if n.endswith(f":{disagreement}")]
+    assert len(replies) >= 5
+    for name, text in replies:
+        assert "most appeals" not in text.lower(), name
+    assert "to appeal this decision, you must still contact the mediation adviser" in text_of(
+        mediation_reply(CONTENT, disagreement))
+    assert "You must do this to appeal" in text_of(deadline_reply(CONTENT, disagreement))
+    # Where no disagreement is known, "most" stays: a placement-only appeal needs no certificate.
+    assert "for most appeals" in text_of(mediation_reply(CONTENT, None))
+    assert "Most appeals need this" in text_of(deadline_reply(CONTENT, None))
+
+
+def test_review_6_placement_at_7_weeks_send_the_appeal_now():
+    text = text_of(deadline_reply(CONTENT, "disagree_placement"))
+    assert "such as 7 weeks, do not wait: send your appeal now" in text
+    assert "If it is also about other parts of the plan, contact the mediation adviser today too" in text
+    assert "do not wait: contact the mediation adviser today" not in text
+    # Appeals that need a certificate keep the adviser first.
+    assert "do not wait: contact the mediation adviser today" in text_of(deadline_reply(CONTENT, "refused_ehc_plan"))
+
+
+def test_review_11_placement_route_replies_work_to_the_2_months():
+    for text in (text_of(routes_reply(CONTENT, "disagree_placement")),
+                 text_of(tribunal_reply(CONTENT, "disagree_placement")),
+                 text_of(deadline_reply(CONTENT, "disagree_placement"))):
+        two, receive = text.index("You have 2 months"), text.index("The tribunal must receive your appeal by the last day")
+        other = text.index("Is your appeal also about other parts of the plan? Then you need a mediation certificate.")
+        assert two < receive < other < text.index("1 month from the date on it, if that ends later")
+        assert "Ask SENDIAS before you rely on a later date" in text
+
+
+def test_review_36_placement_how_do_i_appeal_names_the_school_and_sends_on_time():
+    text = text_of(tribunal_reply(CONTENT, "disagree_placement"))
+    assert "Say in your appeal which school or college you want" in text
+    assert "still send your appeal on time" in text and "tribunal's decision" in text
+
+
+def test_review_7_school_support_sends_a_child_with_a_plan_to_the_councils_duty():
+    messages = routes_reply(CONTENT, "disagree_sen_provision")
+    text = text_of(messages)
+    assert text.index("the council must put it right") < text.index("1. ")
+    assert 'Choose "Support in the plan not given"' in text
+    assert "/disagree_duties" in payloads(messages)
+    for reply in (tribunal_reply, deadline_reply):
+        follow_up = reply(CONTENT, "disagree_sen_provision")
+        assert 'the council must put it right: choose "Support in the plan not given"' in text_of(follow_up)
+        assert "/disagree_duties" in payloads(follow_up)
+
+
+def test_review_8_and_24_support_in_the_plan_health_is_the_nhs_and_no_out_of_school_claim():
+    text = text_of(routes_reply(CONTENT, "disagree_duties"))
+    assert "no education has been arranged" not in text
+    assert "Health support in the plan is different: the local NHS must arrange it" in text
+    assert "make an NHS complaint, starting with PALS, the Patient Advice and Liaison Service" in text
+    assert "special educational support written in the plan (section F)" in text
+    assert "support in section F" not in text
+
+
+NO_MEDIATION = [d for d, spec in CONTENT.disagreements.items() if not spec.get("appeal") and not spec.get("mediation")]
+
+
+def test_no_mediation_covers_the_disagreements_the_review_named():
+    assert set(NO_MEDIATION) == {"disagree_duties", "missed_deadline", "disagree_sen_provision",
+                                 "disability_discrimination", "complaint_council"}
+
+
+@pytest.mark.parametrize("disagreement", NO_MEDIATION)
+def test_review_9_mediation_is_never_promised_where_it_is_not_a_route(disagreement):
+    text = text_of(mediation_reply(CONTENT, disagreement))
+    assert "the council must take part" not in text and "talk about the decision" not in text
+    assert "Prime Resolution runs mediation" not in text
+    assert "It is not a step for this kind of disagreement" in text
+    offers_dr = "disagreement_resolution" in CONTENT.disagreements[disagreement]["steps"]
+    assert ("the free, independent option is disagreement resolution. Everyone must agree to take part" in text) is offers_dr
+    # Where mediation is a route, the council's duty to take part is still said.
+    assert "If you choose it, the council must take part" in text_of(mediation_reply(CONTENT, "refused_assessment"))
+
+
+def test_review_9_the_comparison_says_who_each_is_with():
+    text = text_of(mediation_vs_dr_reply(CONTENT))
+    assert "Disagreement resolution can be with the council, a school or a health service" in text
+    assert "Mediation is with the council, and with the NHS too when health is part of it" in text
+    assert "council or school reach agreement" not in text
+
+
+def test_review_17_the_15_february_date_is_for_moving_up_a_stage_only():
+    text = text_of(routes_reply(CONTENT, "missed_deadline"))
+    assert "Moving up a stage, such as primary to secondary school: the plan must name the new school by 15 February" in text
+    assert "For a move to a new school" not in text
+
+
+def test_review_18_the_unconfirmed_dfe_route_is_marked_in_its_service_reply():
+    text = text_of(service_reply(CONTENT, "dfe"))
+    assert "the Department for Education's route for complaints about a school (to be confirmed)" in text
+
+
+def test_review_19_disagreement_resolution_does_not_stop_a_claims_6_months():
+    text = text_of(disagreement_resolution_reply(CONTENT, "disability_discrimination"))
+    assert "Your 6 months to make a claim keep running while you use it. Do not wait for it to finish." in text
+
+
+@pytest.mark.parametrize("service", ["dfe", "sendiog"])
+def test_review_32_a_service_with_no_contact_details_says_who_can_point_the_way(service):
+    text = text_of(service_reply(CONTENT, service))
+    assert "Ask Walsall SENDIAS how to reach them, on 01922 650330" in text
+    assert not text.rstrip().endswith(f"{CONTENT.services[service].name[1:]}.")
+
+
+def test_review_32_the_council_contact_form_says_where_it_is():
+    for disagreement in ("complaint_council", "disagree_duties", "missed_deadline"):
+        text = text_of(routes_reply(CONTENT, disagreement))
+        assert "contact form on the council's website" in text or "on the council's website" in text, disagreement
+        assert "Use its contact form" not in text
+
+
+def test_review_33_out_of_scope_includes_young_people():
+    assert "a child's or young person's special needs support" in text_of(out_of_scope_reply(CONTENT))
+
+
+def test_review_34_the_county_court_is_for_the_council_itself_not_its_schools():
+    for text in (text_of(routes_reply(CONTENT, "disability_discrimination")),
+                 text_of(tribunal_reply(CONTENT, "disability_discrimination")),
+                 text_of(deadline_reply(CONTENT, "disability_discrimination"))):
+        assert re.search(r"council itself(,| \()", text), text
+        assert "school it runs" in text or "not one of its schools" in text
+
+
+def test_review_35_the_tribunal_also_hears_discrimination_claims_against_schools():
+    assert "It also hears disability discrimination claims against schools" in text_of(service_reply(CONTENT, "tribunal"))
+
+
+@pytest.mark.parametrize("disagreement", APPEALABLE)
+def test_review_22_and_37_the_most_urgent_action_comes_first_counted_from_the_printed_date(disagreement):
+    text = text_of(routes_reply(CONTENT, disagreement))
+    lines = text.split("\n")
+    assert lines[1].startswith("Most urgent"), lines[1]
+    assert "Count from the date printed on the letter, not the day it arrived." in lines[1]
+    if disagreement in NEEDS_CERTIFICATE:
+        assert ADVISER_2_MONTHS in lines[1] and "even if you do not want mediation" in lines[1]
+    else:
+        assert "send your appeal in time. You have 2 months from the date on the decision letter" in lines[1]
+    # The summary a family keeps starts the same way.
+    from actions.summary import summary_text
+    import datetime as dt
+    kept = summary_text(CONTENT, disagreement, dt.date(2026, 12, 2))
+    assert lines[1] in kept and kept.index(lines[1]) < kept.index("1. ")
+
+
+def test_review_31_ceasing_step_1_separates_a_proposal_from_a_decision():
+    first = steps_of(text_of(routes_reply(CONTENT, "plan_ceasing")))[1]
+    assert "If you have only had a proposal, tell them now why the plan should stay" in first
+    assert "If you have a decision letter, do not wait for their answer" in first
+    assert "Ask them to explain the decision" not in first
+
+
+def test_review_30_the_draft_plan_says_where_to_send_comments():
+    text = text_of(simple_topic_reply(CONTENT, "draft_plan"))
+    assert "Send your comments to your EHC case officer within the 15 days" in text
+    assert "name the school or college you want, in the same message" in text
+
+
+@pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES if "SEND35" in t])
+def test_review_26_every_reply_with_an_appeal_form_names_the_tribunal_in_full(name, text):
+    assert FULL_NAME in text, name
+
+
+def test_review_25_the_ombudsman_is_explained_where_it_is_a_step():
+    for disagreement in ("disagree_duties", "missed_deadline", "complaint_council"):
+        text = text_of(routes_reply(CONTENT, disagreement))
+        assert "It looks at complaints the council has not put right" in text, disagreement
+
+
+def test_review_27_the_ombudsman_number_is_shown_as_confirmed():
+    assert CONTENT.services["lgsco"].details["phone"].verified is True
+    text = text_of(routes_reply(CONTENT, "complaint_council"))
+    assert "0300 061 0614." in text and "0300 061 0614 (to be confirmed)" not in text
+
+
+def test_review_23_the_mediation_certificate_is_explained_in_the_advisers_step():
+    step = steps_of(text_of(routes_reply(CONTENT, "refused_assessment")))[2]
+    assert "They then give you a mediation certificate. You need it to appeal." in step

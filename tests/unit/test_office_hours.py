@@ -13,12 +13,15 @@ import pytest
 from actions import office_hours
 from actions.content import get_content
 from actions.office_hours import (
+    Closure,
     HoursError,
+    OfficeHours,
     OpeningStatus,
     describe,
     load_hours,
     now_in_london,
     opening_status,
+    problems,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -145,15 +148,16 @@ def test_christmas_with_boxing_day_observed(hours, say):
     assert hours.status("ehc_team", at(2026, 12, 31, 18)).next_open == at(2027, 1, 4, 9)
 
 
-def test_the_real_file_closes_between_christmas_and_new_year():
-    # The closure listed in content/hours.yml; from Christmas Eve the next
-    # opening is more than six days ahead, so the date is given.
-    now = at(2026, 12, 24, 17, 30)
-    status = opening_status("ehc_team", now)
-    assert status.next_open == at(2027, 1, 4, 9)
-    assert describe(status, TEAM, now) == (
-        "The EHC Assessment Team is closed now. It opens again on Monday 4 January at 9am."
-    )
+def test_the_real_file_has_no_example_closure():
+    # Review finding 14: an "example only" closure (29 to 31 December 2026) told
+    # families the team was shut. Examples now live in a comment, and
+    # `make content-check` refuses a live one.
+    hours = load_hours()
+    assert not [c for c in hours.closures if "example" in c.reason.lower()]
+    assert problems({sid: None for sid in hours.services}, hours) == []
+    with_example = OfficeHours(hours.services, [Closure(dt.date(2026, 12, 29), dt.date(2026, 12, 31), None,
+                                                        "example only")], LONDON)
+    assert any("is an example" in e for e in problems({sid: None for sid in hours.services}, with_example))
 
 
 def test_a_council_closure_day(hours_file):

@@ -49,8 +49,10 @@ def test_appealable_decisions_give_the_tribunal_deadline_form_and_link(disagreem
 @pytest.mark.parametrize("disagreement", sorted(APPEALABLE))
 def test_ehc_decisions_start_with_the_case_officer(disagreement):
     first_step = CONTENT.disagreements[disagreement]["steps"][0]
-    # The placement variant differs only in how it warns about the mediation adviser.
-    assert first_step == ("talk_case_officer_placement" if disagreement == "disagree_placement" else "talk_case_officer")
+    # The placement variant differs only in how it warns about the mediation adviser;
+    # the ceasing variant, in what to do when there is only a proposal so far.
+    variants = {"disagree_placement": "talk_case_officer_placement", "plan_ceasing": "talk_case_officer_ceasing"}
+    assert first_step == variants.get(disagreement, "talk_case_officer")
     assert "1. Talk to your EHC case officer" in text_of(routes_reply(CONTENT, disagreement))
 
 
@@ -100,7 +102,8 @@ def test_the_plan_stays_in_place_during_a_ceasing_appeal():
 
 def test_council_complaints_go_to_the_contact_form_then_the_ombudsman():
     text = text_of(routes_reply(CONTENT, "complaint_council"))
-    assert text.index("contact form") < text.index("Ombudsman")
+    steps = text[text.index("\n1. "):]  # the warning about appealable decisions comes first
+    assert steps.index("contact form") < steps.index("Ombudsman")
     assert "0300 061 0614" in text
 
 

@@ -109,3 +109,38 @@ def test_normalising_keeps_ordinary_words_apart():
     # Line and paragraph separators are spaces, not nothing.
     assert normalise("kill\u2028himself") == "kill himself"
     assert normalise("he has a\u00a0knife") == "he has a knife"
+
+
+# Three false alarms a data writer found (issue 11), each with the crisis it
+# must not hide: a lost letter is not a lost child, a residential trip is not
+# "can't go on", pushing the council is not pushing a person.
+@pytest.mark.parametrize("message", [
+    "i cant find the letter",
+    "can't find the paperwork",
+    "cant find the decision letter from the council",
+    "I cannot find my son's plan anywhere",
+    "she cant go on residential",
+    "he can't go on the school trip because there is no 1:1",
+    "how do I push them on his support",
+    "should i push them for a decision or wait",
+    "how do I push the school to assess him",
+])
+def test_reported_false_alarms_are_not_crises(message):
+    assert not looks_like_crisis(message)
+
+
+@pytest.mark.parametrize("message", [
+    "we cant find him anywhere",
+    "cant find my daughter, school says she left at 3",
+    "I can't find my 14 year old and his phone is off",
+    "cant find our foster son",
+    "i cant go on",
+    "I can't go on like this",
+    "i cant go on the way things are",
+    "my partner pushed me down the stairs",
+    "he pushed her on the floor",
+    "pushed him for no reason",
+    "he keeps pushing me",
+])
+def test_crises_next_to_those_false_alarms_are_still_caught(message):
+    assert looks_like_crisis(message)
