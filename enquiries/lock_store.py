@@ -12,7 +12,7 @@ conversation arrive at the same moment on two servers, both can read the lock
 before either writes it: both take ticket 0, both think it is their turn, and
 both handle the conversation at once. Each then saves its own copy of the
 conversation, and the store, which appends only the events it has not seen,
-drops or mixes up the other's (tests/unit/test_lock_store.py shows Rasa's
+drops or mixes up the other's (tests/unit/test_shared_state.py shows Rasa's
 store giving one ticket to both; tests/e2e/test_cluster.py sends such pairs
 to two servers and checks that no event is lost or out of order). A ticket
 can also vanish when one server gives its ticket back while another takes
