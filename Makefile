@@ -14,7 +14,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell train widget test evaluate content-check replies bench load lock clean report synthetic
+.PHONY: help setup run cluster shell train widget test evaluate content-check replies bench load lock clean report synthetic
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,8 +54,17 @@ $(WIDGET): web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/
 
 widget: $(WIDGET) ## Build the website chat widget (web/dist/widget.js)
 
+# `make run CLUSTER=2` (or `make cluster`): N Rasa servers and ACTIONS action servers
+# behind nginx, with PostgreSQL and Redis (scripts/cluster.py); `make run` alone: one of each.
+CLUSTER ?=
+ACTIONS ?= 2
+
 run: $(MODEL) $(WIDGET) ## Set up, train if needed, start the action server, the Rasa server and the demo page
-	scripts/run.sh
+	@if [ -n "$(CLUSTER)" ]; then $(PY) -m scripts.cluster --rasa $(CLUSTER) --actions $(ACTIONS); \
+	else scripts/run.sh; fi
+
+cluster: $(MODEL) $(WIDGET) ## Start CLUSTER (2) Rasa servers, ACTIONS (2) action servers, Redis, PostgreSQL and nginx
+	$(PY) -m scripts.cluster --rasa $(or $(CLUSTER),2) --actions $(ACTIONS)
 
 shell: $(MODEL) ## Talk to the assistant in this terminal
 	scripts/run.sh --shell
@@ -78,8 +87,8 @@ evaluate: $(MODEL) ## NLU figures on both held-out sets, fallback stages, 5-fold
 bench: $(MODEL) ## Benchmark: this commit against BASE (default HEAD~1) and Rasa's default config (results/bench.md)
 	$(PY) scripts/bench.py --base $(BASE) $(BENCH_ARGS)
 
-load: $(MODEL) ## Load test: 50 families at once for 2 minutes (table in results/load.md; LOAD_ARGS="--users 10")
-	$(PY) scripts/load.py $(LOAD_ARGS)
+load: $(MODEL) ## Load test: 50 families for 2 minutes (results/load.md); CLUSTER=2: 200 families on the cluster, and 1 vs 2 servers
+	$(PY) scripts/load.py $(if $(CLUSTER),--cluster $(CLUSTER)) $(LOAD_ARGS)
 
 report: $(VENV)/.installed ## Insights report for the last 30 days (results/report.html and .csv) from the configured database
 	$(PY) -m enquiries report --days 30 --out results/report.html

@@ -264,6 +264,11 @@ class ActionSubmitCallback(Action):
     server restarted, or the family was away longer than the draft's time
     limit), nothing is stored: the family is told, and the form asks again
     for what is missing, then for consent.
+
+    Once stored, the draft keeps only the reference (:data:`drafts.SUBMITTED`),
+    so the same consent handled twice (a Rasa server that died after this
+    action, its message retried on another) stores one request and gives the
+    same reference.
     """
 
     def name(self) -> Text:
@@ -275,6 +280,17 @@ class ActionSubmitCallback(Action):
             _send(dispatcher, callback.plain_reply(content, "no_consent"))
             return _clear_form(tracker)
         answers = drafts.default_store().get(tracker.sender_id)
+        already = answers.get(drafts.SUBMITTED)
+        if already and not any(answers.get(slot) for slot in drafts.ANSWER_SLOTS):
+            # This consent was answered already: a Rasa server stored the request
+            # and then died before saving the conversation, and another server is
+            # handling the same message again (nginx retries it). Same reference, no
+            # second request.
+            sentence, team_open = team_status(content, office_hours.now_in_london())
+            _send(dispatcher, callback.done_reply(content, already, sentence, team_open,
+                                                  tracker.get_slot("disagreement")))
+            # The reference stays held, so a third try still gets the same one.
+            return [SlotSet(slot, None) for slot in FORM_SLOTS]
         missing = [slot for slot in drafts.ANSWER_SLOTS if not answers.get(slot)]
         if missing:
             _send(dispatcher, callback.plain_reply(content, "draft_lost"))
@@ -303,7 +319,11 @@ class ActionSubmitCallback(Action):
         sentence, team_open = team_status(content, office_hours.now_in_london())
         _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open,
                                               tracker.get_slot("disagreement")))
-        return _clear_form(tracker)
+        # The answers are forgotten; only the reference is held, until the draft's
+        # time runs out, so the same message handled again gets the same reference.
+        forget_draft(tracker)
+        drafts.default_store().put(tracker.sender_id, drafts.SUBMITTED, enquiry.reference)
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
 class ActionStopCallback(Action):

@@ -21,7 +21,8 @@ the channel. The guard, in this order:
   window), with a friendly reply, so one sender cannot flood the assistant.
   One set of limits is shared by every channel of the server
   (:func:`shared_limits`), so a client gets no second allowance on another
-  channel;
+  channel; with ``SEND_REDIS_URL`` set, by every server of the cluster too
+  (:class:`RedisSlidingWindow`), so a client gets none on another server;
 * makes sure the family is never left with silence: if handling the message
   fails (action server down, database down) or produces no reply, it sends an
   apology with the phone numbers (``unavailable``).
@@ -32,9 +33,11 @@ The replies live in ``content/topics.yml`` (``crisis``, ``too_long``,
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import re
+import secrets
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -47,6 +50,7 @@ from rasa.core.channels.channel import UserMessage
 from actions.content import get_content
 from actions.replies import all_replies, crisis_reply
 from actions.safety import looks_like_crisis, remove_hidden
+from enquiries import redis_state
 from enquiries.tracker_store import database_failed, reset_database_failed
 
 logger = logging.getLogger(__name__)
@@ -186,6 +190,55 @@ class SlidingWindow:
         return len(self._events)
 
 
+class RedisSlidingWindow:
+    """:class:`SlidingWindow` shared by every server of a cluster, in Redis.
+
+    Each key's events are a sorted set of their times, trimmed to the window,
+    counted and added to in one Lua script, so two servers cannot both let the
+    last allowed message through. The key names a hash of the address or
+    conversation, never the address itself, and expires with the window.
+    Times are the servers' wall clocks (the same host, or NTP).
+
+    If Redis cannot be reached the window falls back to this process's own
+    (:class:`SlidingWindow`): the limits keep working, per server, and no
+    family is refused because a store is down.
+    """
+
+    SCRIPT = """
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+    if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+      return 0
+    end
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return 1
+    """
+
+    def __init__(self, client, name: str, limit: int, window: float = 60.0, clock=time.time) -> None:
+        self.client, self.name, self.limit, self.window, self.clock = client, name, limit, window, clock
+        self._script = client.register_script(self.SCRIPT)
+        self._local = SlidingWindow(limit, window, clock)
+        self._warned_at = float("-inf")
+
+    def _key(self, key: str) -> str:
+        digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=16).hexdigest()
+        return redis_state.key("rate", self.name, digest)
+
+    def allow(self, key: str) -> bool:
+        if self.limit < 1:
+            return False
+        now_ms = int(self.clock() * 1000)
+        try:
+            member = f"{now_ms}-{secrets.token_hex(6)}"
+            return bool(self._script(keys=[self._key(key)],
+                                     args=[now_ms, int(self.window * 1000), self.limit, member]))
+        except Exception:  # noqa: BLE001 - any Redis failure: keep limiting, in this process
+            if now_ms / 1000 - self._warned_at > 60:
+                self._warned_at = now_ms / 1000
+                logger.error("The shared rate limits are unavailable (Redis); using this server's own for now.")
+            return self._local.allow(key)
+
+
 class RateLimits:
     """The per-address and per-conversation windows, and the same again for crisis messages.
 
@@ -193,17 +246,24 @@ class RateLimits:
     passed on to Rasa within the ordinary allowance or, beyond it, within an
     allowance of its own as big again, so a flood of crisis words cannot make
     the server do unlimited work.
+
+    With a Redis client the windows are shared by every server using it
+    (:class:`RedisSlidingWindow`); without, they are this process's own.
     """
 
-    def __init__(self, settings: GuardSettings, clock=time.monotonic) -> None:
-        self.conversations = SlidingWindow(settings.per_conversation, clock=clock)
-        self.addresses = SlidingWindow(settings.per_address, clock=clock)
-        self.crisis_conversations = SlidingWindow(settings.per_conversation, clock=clock)
-        self.crisis_addresses = SlidingWindow(settings.per_address, clock=clock)
+    def __init__(self, settings: GuardSettings, clock=None, redis=None) -> None:
+        def window(name: str, limit: int):
+            if redis is not None:
+                return RedisSlidingWindow(redis, name, limit, clock=clock or time.time)
+            return SlidingWindow(limit, clock=clock or time.monotonic)
+
+        self.conversations = window("conversation", settings.per_conversation)
+        self.addresses = window("address", settings.per_address)
+        self.crisis_conversations = window("crisis-conversation", settings.per_conversation)
+        self.crisis_addresses = window("crisis-address", settings.per_address)
 
     @staticmethod
-    def _allow(addresses: SlidingWindow, conversations: SlidingWindow, conversation: str,
-               address: Optional[str]) -> Optional[str]:
+    def _allow(addresses, conversations, conversation: str, address: Optional[str]) -> Optional[str]:
         if address and not addresses.allow(address):
             return "a client address"
         if not conversations.allow(conversation):
@@ -220,8 +280,9 @@ class RateLimits:
 
 @functools.lru_cache(maxsize=None)
 def shared_limits(settings: GuardSettings) -> RateLimits:
-    """The one set of limits of this server process, shared by every channel."""
-    return RateLimits(settings)
+    """The one set of limits of this server process, shared by every channel
+    (and, with ``SEND_REDIS_URL``, by every server: enquiries/redis_state.py)."""
+    return RateLimits(settings, redis=redis_state.shared_redis())
 
 
 class Guard:

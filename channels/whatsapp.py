@@ -55,7 +55,7 @@ from channels.guard import Guard
 from channels.whatsapp_format import MAX_BODY_CHARS, Option, choose, render
 from channels.whatsapp_seen import SeenMessages
 from channels.whatsapp_send import TwilioSender
-from channels.whatsapp_state import ConversationMemory, conversation_id, id_secret as number_key_secret
+from channels.whatsapp_state import ConversationMemory, conversation_id, default_memory, id_secret as number_key_secret
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class WhatsAppInput(InputChannel):
                 )
         self.settings = settings
         self.env = env
-        self.memory = memory or ConversationMemory()
+        self.memory = memory or default_memory()
         self.guard = guard or Guard()
         self._tasks: Set["asyncio.Task[None]"] = set()
         self._locks: Dict[str, list] = {}  # conversation -> [lock, tasks using it]

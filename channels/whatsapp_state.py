@@ -5,8 +5,12 @@ The id is a keyed hash of the number (:func:`conversation_id`), so the
 tracker, the logs and the action server only ever see ``wa-<hex>``; the
 number itself lives only in the output channel of the request being answered.
 
-The channel remembers two things per conversation, in memory only, each
-bounded in size and forgotten after a while (:class:`ExpiringStore`):
+The channel remembers two things per conversation, each forgotten after a
+while: in this process's memory, bounded in size (:class:`ExpiringStore`),
+or, when several Rasa servers share the work (``SEND_REDIS_URL``,
+enquiries/redis_state.py), in Redis (:class:`RedisExpiringStore`), so that a
+"2" answered by another server still means the option this family was offered
+(:func:`default_memory` chooses):
 
 * the options last offered, so "2" can be read as the second button;
 * when the family last wrote, for WhatsApp's 24-hour rule: a business may
@@ -21,12 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 import re
 import time
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Generic, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from channels.whatsapp_format import Option
+from enquiries import redis_state
+
+logger = logging.getLogger(__name__)
 
 V = TypeVar("V")
 Clock = Callable[[], float]
@@ -113,34 +122,118 @@ class ExpiringStore(Generic[V]):
         return len(self._items)
 
 
+class StoreUnavailable(RuntimeError):
+    """The shared store (Redis) could not be reached."""
+
+
+class RedisExpiringStore(Generic[V]):
+    """:class:`ExpiringStore`'s get, set, add and pop on Redis, shared by every server.
+
+    Each entry is one key (``send:wa:<name>:<key>``) with Redis's own expiry,
+    so nothing outlives ``ttl`` and memory is Redis's to bound. Values are
+    stored as JSON (``encode``/``decode`` turn them into plain lists and back).
+    A Redis failure raises :class:`StoreUnavailable`; :class:`ConversationMemory`
+    decides what that means for the family.
+    """
+
+    def __init__(self, client, name: str, ttl: float, encode: Callable[[V], Any] = lambda v: v,
+                 decode: Callable[[Any], V] = lambda v: v) -> None:
+        self.client, self.name, self.ttl = client, name, ttl
+        self.encode, self.decode = encode, decode
+
+    def _key(self, key: Hashable) -> str:
+        return redis_state.key("wa", self.name, str(key))
+
+    def _call(self, method: str, *args, **kwargs):
+        try:
+            return getattr(self.client, method)(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - every Redis failure looks the same to the caller
+            raise StoreUnavailable(type(error).__name__) from error
+
+    def get(self, key: Hashable) -> Optional[V]:
+        raw = self._call("get", self._key(key))
+        return None if raw is None else self.decode(json.loads(raw))
+
+    def set(self, key: Hashable, value: V) -> None:
+        self._call("set", self._key(key), json.dumps(self.encode(value)), px=max(1, int(self.ttl * 1000)))
+
+    def add(self, key: Hashable, value: V) -> bool:
+        """Set the key only if absent; True if it was added."""
+        return bool(self._call("set", self._key(key), json.dumps(self.encode(value)),
+                               px=max(1, int(self.ttl * 1000)), nx=True))
+
+    def pop(self, key: Hashable) -> None:
+        self._call("delete", self._key(key))
+
+
+def _encode_options(options: Tuple[Option, ...]) -> list:
+    return [[option.title, option.payload] for option in options]
+
+
+def _decode_options(raw: list) -> Tuple[Option, ...]:
+    return tuple(Option(str(title), str(payload)) for title, payload in raw)
+
+
 class ConversationMemory:
-    """The channel's short memory of each conversation (see the module docstring)."""
+    """The channel's short memory of each conversation (see the module docstring).
+
+    In this process's memory; or, given a Redis client, in Redis, shared by
+    every server (then times are wall-clock, comparable between servers). If
+    Redis cannot be reached, a family is never left without a reply: the
+    24-hour window counts as open (the family has just written), and a "2"
+    is read as text, as after a restart.
+    """
 
     def __init__(
         self,
-        clock: Clock = time.monotonic,
+        clock: Optional[Clock] = None,
         window: float = SERVICE_WINDOW_SECONDS,
         max_conversations: int = MAX_CONVERSATIONS,
+        redis=None,
     ) -> None:
-        self.clock, self.window = clock, window
-        self._last_inbound: ExpiringStore[float] = ExpiringStore(window, max_conversations, clock)
-        self._options: ExpiringStore[Tuple[Option, ...]] = ExpiringStore(window, max_conversations, clock)
+        self.clock, self.window = clock or (time.time if redis is not None else time.monotonic), window
+        self._last_inbound: Any
+        self._options: Any
+        if redis is not None:
+            self._last_inbound = RedisExpiringStore(redis, "last", window, float, float)
+            self._options = RedisExpiringStore(redis, "options", window, _encode_options, _decode_options)
+        else:
+            self._last_inbound = ExpiringStore(window, max_conversations, self.clock)
+            self._options = ExpiringStore(window, max_conversations, self.clock)
 
     # WhatsApp's 24-hour rule
     def family_wrote(self, conversation: str) -> None:
-        self._last_inbound.set(conversation, self.clock())
+        try:
+            self._last_inbound.set(conversation, self.clock())
+        except StoreUnavailable:
+            logger.error("The WhatsApp channel's shared memory is unavailable (Redis).")
 
     def within_window(self, conversation: str) -> bool:
         """True while the family's last message is less than 24 hours old."""
-        last = self._last_inbound.get(conversation)
+        try:
+            last = self._last_inbound.get(conversation)
+        except StoreUnavailable:
+            return True  # the family has just written: answering is right
         return last is not None and self.clock() - last < self.window
 
     # Options offered as a numbered list
     def offer(self, conversation: str, options: Sequence[Option]) -> None:
-        if options:
-            self._options.set(conversation, tuple(options))
-        else:
-            self._options.pop(conversation)
+        try:
+            if options:
+                self._options.set(conversation, tuple(options))
+            else:
+                self._options.pop(conversation)
+        except StoreUnavailable:
+            logger.error("The WhatsApp channel's shared memory is unavailable (Redis).")
 
     def options(self, conversation: str) -> List[Option]:
-        return list(self._options.get(conversation) or ())
+        try:
+            return list(self._options.get(conversation) or ())
+        except StoreUnavailable:
+            return []
+
+
+def default_memory() -> ConversationMemory:
+    """The channel's memory: in Redis with ``SEND_REDIS_URL`` (shared by every server), else in this process."""
+    client = redis_state.shared_redis()
+    return ConversationMemory(redis=client) if client is not None else ConversationMemory()

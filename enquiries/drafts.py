@@ -18,9 +18,11 @@ error: the form asks again for what is missing (actions/callback_actions.py).
 
 :class:`DraftStore` is the interface. :class:`MemoryDraftStore` keeps drafts in
 this process, which is right for one action server. Several action servers
-behind a load balancer need a shared store: a Redis one would keep each draft
-as a hash (``HSET draft:<id> field value`` then ``EXPIRE``, ``HGETALL``,
-``DEL``) behind the same three methods.
+behind a load balancer (`make cluster`) share :class:`RedisDraftStore`: each
+draft is a Redis hash with the same time limit, so a family's next answer may
+reach any action server. :func:`default_store` picks Redis when
+``SEND_REDIS_URL`` is set (enquiries/redis_state.py), memory otherwise. That
+Redis must not write to disk: a draft holds contact details before consent.
 """
 from __future__ import annotations
 
@@ -33,12 +35,17 @@ from typing import Callable, Dict, Optional, Tuple
 
 import yaml
 
+from enquiries import redis_state
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # What a form slot holds instead of the answer (the tracker store relies on it too).
 MARKER = "[draft]"
 # The form's answers that may carry personal details, held here, not in slots.
 ANSWER_SLOTS = ("callback_topic", "contact_detail", "good_time")
+# After the request is stored, the draft holds only its reference, under this field,
+# so the same consent handled again gives the same reference (actions/callback_actions.py).
+SUBMITTED = "submitted_reference"
 
 TIME_LIMIT_VARIABLE = "SEND_DRAFT_SECONDS"
 MARGIN_SECONDS = 15 * 60
@@ -132,14 +139,47 @@ class MemoryDraftStore(DraftStore):
             return len(self._drafts)
 
 
+class RedisDraftStore(DraftStore):
+    """Drafts shared by several action servers: one Redis hash per conversation, with an expiry.
+
+    ``put`` sets the field and renews the expiry of the whole draft in one
+    transaction; Redis deletes the draft when the time runs out, so nothing
+    outlives the time limit even if every action server stops. If Redis cannot
+    be reached the error goes up: the action fails, and the family gets the
+    guard's apology with the phone numbers, never an answer quietly dropped.
+    """
+
+    def __init__(self, client, time_limit: float) -> None:
+        self.client, self.time_limit = client, time_limit
+
+    @staticmethod
+    def _key(conversation_id: str) -> str:
+        return redis_state.key("draft", conversation_id)
+
+    def put(self, conversation_id: str, field: str, value: str) -> None:
+        key = self._key(conversation_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(key, field, value)
+            pipe.pexpire(key, max(1, int(self.time_limit * 1000)))
+            pipe.execute()
+
+    def get(self, conversation_id: str) -> Dict[str, str]:
+        return dict(self.client.hgetall(self._key(conversation_id)) or {})
+
+    def delete(self, conversation_id: str) -> None:
+        self.client.delete(self._key(conversation_id))
+
+
 _default: Optional[DraftStore] = None
 _default_lock = threading.Lock()
 
 
 def default_store() -> DraftStore:
-    """The action server's one draft store."""
+    """The action server's one draft store: shared in Redis with ``SEND_REDIS_URL``, else in memory."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = MemoryDraftStore(time_limit_seconds())
+            client = redis_state.shared_redis()
+            limit = time_limit_seconds()
+            _default = RedisDraftStore(client, limit) if client is not None else MemoryDraftStore(limit)
         return _default

@@ -101,8 +101,10 @@ def _run(args: List[str], what: str, log: Optional[Path] = None) -> None:
 class Cluster:
     """A throwaway cluster that a test can stop and start again (a database outage)."""
 
-    def __init__(self, bin_dir: Path, prefix: List[str], root: Path) -> None:
-        self.bin_dir, self.prefix, self.root = bin_dir, prefix, root
+    def __init__(self, bin_dir: Path, prefix: List[str], root: Path, durable: bool = False) -> None:
+        # durable: fsync and synchronous commits on, as in production (`make load` on the
+        # cluster measures with them); off by default, which is faster for tests.
+        self.bin_dir, self.prefix, self.root, self.durable = bin_dir, prefix, root, durable
         self.data, self.log = root / "data", root / "server.log"
         self.port: Optional[int] = None
 
@@ -121,10 +123,9 @@ class Cluster:
         """Start the server: on a free port the first time, then on the same port."""
         for _attempt in range(3):  # another process may take the free port first
             port = self.port or _free_port()
-            options = (
-                f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            )
+            options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            if not self.durable:
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             try:
                 _run(
                     self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
@@ -149,8 +150,8 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def controllable_postgres() -> Iterator[Cluster]:
-    """A running throwaway cluster, stopped and deleted on exit."""
+def controllable_postgres(durable: bool = False) -> Iterator[Cluster]:
+    """A running throwaway cluster, stopped and deleted on exit (``durable``: see :class:`Cluster`)."""
     bin_dir = find_bin_dir()
     prefix = _as_postgres_user()
     # Under /tmp, not pytest's private temp folder: the postgres user must reach it.
@@ -158,7 +159,7 @@ def controllable_postgres() -> Iterator[Cluster]:
     try:
         if prefix:
             shutil.chown(root, user=OS_USER, group=None)
-        cluster = Cluster(bin_dir, prefix, root)
+        cluster = Cluster(bin_dir, prefix, root, durable)
         cluster.init()
         cluster.start()
         try:

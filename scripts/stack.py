@@ -192,6 +192,7 @@ def running_stack(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
         "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
+        "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
         f"{endpoints_extra}"
     )
     python = sys.executable

@@ -186,9 +186,37 @@ def test_submit_stores_the_request_from_the_draft_and_forgets_it(held, requests_
     [enquiry] = requests_store.list_open()
     assert (enquiry.about, enquiry.contact_detail, enquiry.good_time) == \
         ("a refused assessment", "07700900461", "after 3pm")
-    assert held.get("family-a") == {}
+    assert held.get("family-a") == {drafts.SUBMITTED: enquiry.reference}  # the answers are gone
     assert all(value is None for value in slot_values(events).values())
     assert MARKER not in repr(enquiry)
+
+
+def test_the_same_consent_handled_twice_stores_one_request_with_one_reference(held, requests_store):
+    """A Rasa server died after the submit action; nginx gave the message to another server."""
+    for slot, value in (("callback_topic", "a refused assessment"), ("contact_detail", "07700900461"),
+                        ("good_time", "after 3pm")):
+        held.put("family-a", slot, value)
+    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
+                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    first, _ = run(ActionSubmitCallback(), tracker)
+    again, events = run(ActionSubmitCallback(), tracker)
+    third, _ = run(ActionSubmitCallback(), tracker)  # and once more: still the same
+    [enquiry] = requests_store.list_open()
+    for messages in (first, again, third):
+        assert f"Your reference is {enquiry.reference}" in texts(messages)
+    # Only the reference is held (until the draft's time runs out), never the answers.
+    assert held.get("family-a") == {drafts.SUBMITTED: enquiry.reference}
+    assert all(value is None for value in slot_values(events).values())
+
+
+def test_a_new_request_after_one_stored_is_a_new_request(held, requests_store):
+    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
+                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    for topic in ("a refused assessment", "transport"):
+        for slot, value in (("callback_topic", topic), ("contact_detail", "07700900461"), ("good_time", "any")):
+            held.put("family-a", slot, value)  # the second form's answers join the held reference
+        run(ActionSubmitCallback(), tracker)
+    assert sorted(e.about for e in requests_store.list_open()) == ["a refused assessment", "transport"]
 
 
 def test_a_lost_draft_asks_again_instead_of_storing_nothing_silently(held, requests_store):
