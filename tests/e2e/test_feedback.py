@@ -63,7 +63,8 @@ def test_asked_once_with_the_routes_and_the_routes_buttons_still_work(servers, s
     asked = question_in(replies)
     assert len(asked) == 1 and payloads(asked[0]) == ["/feedback_yes", "/feedback_no"]
     routes = [r for r in replies if "SEND35a" in r.get("text", "")]
-    assert routes and payloads(routes[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias"]
+    assert routes and payloads(routes[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
+                                             "/request_summary"]
     appeal = servers.talk(sender, "/ask_tribunal")
     assert "SEND35a" in " ".join(texts(appeal)) and not question_in(appeal)
     again = servers.talk(sender, "/disagree_placement")

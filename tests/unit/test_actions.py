@@ -297,7 +297,7 @@ def test_session_start_introduces_the_assistant_and_asks_for_no_personal_details
     assert "We keep it for 21 days" in text
     # Said before anything is typed: who may read what, and what it cannot do.
     assert "unless you ask for a callback and agree" in text
-    assert "messages I did not understand, with personal details taken out" in text
+    assert "messages I could not answer, with personal details taken out" in text
     assert "cannot report a worry about a child's safety" in text
     assert "call 999 now" in text
     assert [e["event"] for e in events] == ["session_started", "action"]
