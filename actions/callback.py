@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from actions import office_hours
 from actions.content import Content
@@ -216,7 +216,7 @@ def done_reply(content: Content, reference: str, status: str, team_open: bool,
 
 def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
     """A fixed text from content/callback.yml, e.g. plain_reply(content, "cancel", "how")."""
-    node = content.callback
+    node: Any = content.callback
     for key in path:
         node = node[key]
     return [Message(content.render(node, **values))]

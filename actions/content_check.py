@@ -291,8 +291,8 @@ def main() -> int:
             print(f"Every facts.md heading cited exists in {facts}.")
     if errors:
         print(f"\nContent errors ({len(errors)}):")
-        for error in errors:
-            print(f"  {error}")
+        for problem in errors:
+            print(f"  {problem}")
         return 1
     print("\nContent files are consistent and every reply reads at grade 8 or below.")
     return 0

@@ -73,7 +73,7 @@ def leave_deadline_form(tracker: Tracker) -> List[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(slot, None) for slot in FORM_SLOTS)]
 
 
-def _kind(value: Optional[str]) -> Optional[str]:
+def _kind(value: str) -> str:
     return deadlines.APPEAL if value == NOT_SURE_KIND else value
 
 
@@ -170,12 +170,12 @@ class ValidateDeadlineForm(FormValidationAction):
             return {PROBLEM: reading.as_slot()} if reading.dates_found else {}
         if not self._asked(tracker, LETTER):
             return {}
-        reading = self._read(tracker, printed=printed)
-        if reading is None:
+        answer = self._read(tracker, printed=printed)
+        if answer is None:
             return {}
-        if not reading.ok:
-            return {LETTER: None, PROBLEM: reading.as_slot()}
-        return {LETTER: reading.as_slot(), PROBLEM: None}
+        if not answer.ok:
+            return {LETTER: None, PROBLEM: answer.as_slot()}
+        return {LETTER: answer.as_slot(), PROBLEM: None}
 
     async def extract_certificate_date(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot(CERTIFICATE) or not self._asked(tracker, CERTIFICATE):

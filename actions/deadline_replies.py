@@ -90,7 +90,9 @@ def ask_certificate_reply(content: Content, problem: Optional[deadlines.DateRead
 def work_out(kind: str, letter: deadlines.DateReading, certificate: Optional[deadlines.DateReading],
              today: dt.date) -> deadlines.Deadlines:
     """The deadlines from the readings the form kept."""
-    return deadlines.work_out(kind, letter.date, today,
+    # The form keeps only a letter date that reads (ok), so letter.date is set.
+    letter_date: dt.date = letter.date  # type: ignore[assignment]
+    return deadlines.work_out(kind, letter_date, today,
                               certificate.date if certificate is not None and certificate.ok else None)
 
 

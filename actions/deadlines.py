@@ -153,7 +153,7 @@ def long_date(day: dt.date) -> str:
 
 def england_bank_holidays() -> Container[dt.date]:
     """Bank holidays in England (and Wales), from the ``holidays`` library."""
-    return holidays.UK(subdiv="ENG")
+    return holidays.UK(subdiv="ENG")  # type: ignore[attr-defined]  # made at import by holidays' loader
 
 
 def is_working_day(day: dt.date, bank_holidays: Container[dt.date]) -> bool:
@@ -305,14 +305,15 @@ def work_out(
     from_certificate = add_months(certificate, 1) if certificate is not None else None
     later = from_certificate is not None and from_certificate > from_letter
     if kind == PLACEMENT:
-        other = _deadline(from_certificate, today, holidays_, holiday_rule=True) if later else None
+        # later implies from_certificate is set.
+        other = _deadline(from_certificate, today, holidays_, holiday_rule=True) if later else None  # type: ignore[arg-type]
         return Deadlines(
             kind=kind, start=start, certificate=certificate, today=today, mediation=None,
             appeal=_deadline(from_letter, today, holidays_, holiday_rule=True),
             from_letter=from_letter, from_certificate=from_certificate, certificate_later=later,
             other_parts=other,
         )
-    plain = from_certificate if later else from_letter
+    plain: dt.date = from_certificate if later else from_letter  # type: ignore[assignment]  # later implies it is set
     mediation = _deadline(from_letter, today, holidays_, holiday_rule=False)
     return Deadlines(
         kind=kind, start=start, certificate=certificate, today=today, mediation=mediation,
@@ -894,10 +895,10 @@ def examples(
     write_render = render or _default_render()
     words = wording or get_wording()
     replies: List[Tuple[str, str]] = []
-    for name, kind, letter, certificate, today in _EXAMPLES:
-        day = dt.date.fromisoformat(today)
-        deadlines = work_out(kind, dt.date.fromisoformat(letter), day,
-                             dt.date.fromisoformat(certificate) if certificate else None)
+    for name, kind, letter_on, certificate_on, today_on in _EXAMPLES:
+        day = dt.date.fromisoformat(today_on)
+        deadlines = work_out(kind, dt.date.fromisoformat(letter_on), day,
+                             dt.date.fromisoformat(certificate_on) if certificate_on else None)
         replies.append((name, explain(deadlines, write_render, wording=words)))
     today = dt.date(2026, 4, 15)
     for said in _EXAMPLE_READINGS:

@@ -257,9 +257,9 @@ def _latin(text: str) -> Optional[str]:
     # English with a word or two of the language in it ("mulțumesc for the
     # help"): without those words, the rest reads as English.
     rest = [w for w in words if not set(w) & _OWN_LETTERS[code]]
-    if len(rest) >= MIN_LATIN_WORDS and len(rest) < len(words):
-        if detector().detect_language_of(" ".join(rest)) == Language.ENGLISH:
-            return None
+    if (len(rest) >= MIN_LATIN_WORDS and len(rest) < len(words)
+            and detector().detect_language_of(" ".join(rest)) == Language.ENGLISH):
+        return None
     return code
 
 

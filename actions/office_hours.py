@@ -117,7 +117,7 @@ class OfficeHours:
         self.closures = tuple(closures)
         self.zone = zone
         # England and Wales share their bank holidays; Walsall is in England.
-        self.bank_holidays = holidays.UK(subdiv="ENG")
+        self.bank_holidays = holidays.UK(subdiv="ENG")  # type: ignore[attr-defined]  # made at import by holidays' loader
 
     def is_closed_all_day(self, service_id: str, day: dt.date) -> bool:
         """A bank holiday or a closure the council listed."""

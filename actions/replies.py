@@ -241,7 +241,7 @@ def service_reply(content: Content, service_id: str) -> List[Message]:
 def contacts_for(content: Content, disagreement: Optional[str], named: Optional[str] = None) -> List[str]:
     """Who to contact: a service the family named, else the disagreement's first contacts; SENDIAS always last."""
     spec = _disagreement(content, disagreement)
-    if named in content.services:
+    if named is not None and named in content.services:
         first = [named]
     else:
         first = list(spec.get("contacts", [])) if spec else ["ehc_team"]
@@ -260,7 +260,7 @@ def contact_lines(content: Content, contact_ids: Sequence[str]) -> List[str]:
 
 def contact_reply(content: Content, disagreement: Optional[str], service: Optional[str]) -> List[Message]:
     """'How do I contact them?': the service just talked about, else the first contacts for the disagreement."""
-    if service in content.services:
+    if service is not None and service in content.services:
         return service_reply(content, service)
     contact_ids = contacts_for(content, disagreement)
     lines = []
@@ -378,8 +378,8 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     """
     contexts: List[Optional[str]] = [None, *content.disagreements]
     out: List[Tuple[str, List[Message]]] = []
-    for d in content.disagreements:
-        out.append((f"routes:{d}", routes_reply(content, d)))
+    for disagreement in content.disagreements:
+        out.append((f"routes:{disagreement}", routes_reply(content, disagreement)))
     for d in contexts:
         out += [
             (f"disagreement_resolution:{d}", disagreement_resolution_reply(content, d)),

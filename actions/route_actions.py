@@ -32,7 +32,8 @@ class ActionExplainRoutes(ReplyAction):
             # Dates worked out for another decision must not follow this one.
             events += [*clear_dates(), *leave_deadline_form(tracker)]
         question, asked = feedback.ask(tracker.get_slot(feedback.SLOT), tracker.events)
-        messages = replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent) + question
+        # intent is one of the disagreements here (checked above), so never None.
+        messages = replies.routes_reply(content, intent) + also_mentioned(content, tracker, intent) + question  # type: ignore[arg-type]
         return messages, [*events, *asked]
 
 
@@ -102,5 +103,7 @@ class ActionAnswerQuestion(ReplyAction):
         if answer is None:
             return replies.fallback_reply(content), []
         disagreement = tracker.get_slot("disagreement")
-        return answer(content, disagreement) + also_mentioned(content, tracker, intent), [
-            SlotSet("service", ANSWER_SERVICE.get(intent))]
+        # intent is a key of ANSWERS here (checked above), so never None.
+        asked: str = intent  # type: ignore[assignment]
+        return answer(content, disagreement) + also_mentioned(content, tracker, asked), [
+            SlotSet("service", ANSWER_SERVICE.get(asked))]

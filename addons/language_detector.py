@@ -73,7 +73,7 @@ class OtherLanguageDetector(GraphComponent, IntentClassifier):
             if language:
                 top = {"name": OTHER_LANGUAGE_INTENT, "confidence": 1.0}
                 entity = {
-                    "entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": len(text),
+                    "entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": len(text),  # type: ignore[arg-type]  # a language implies text
                     "confidence_entity": 1.0, "extractor": type(self).__name__,
                 }
                 message.set(INTENT, top, add_to_output=True)

@@ -88,7 +88,7 @@ class GuardedRestInput(RestInput):
                 return _bad_request("Send the body as JSON, with the header Content-Type: application/json.", 415)
             try:
                 body = request.json
-            except Exception:  # sanic raises InvalidUsage on bad JSON
+            except Exception:  # noqa: BLE001 - sanic raises InvalidUsage on bad JSON
                 return _bad_request("The body must be JSON.")
             if not isinstance(body, dict):
                 return _bad_request('The body must be a JSON object: {"sender": ..., "message": ...}.')

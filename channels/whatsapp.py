@@ -258,7 +258,7 @@ class WhatsAppInput(InputChannel):
             logger.info("A signed webhook without a WhatsApp sender was ignored.")
             return
         message_sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or ""
-        conversation = conversation_id(address, self.settings.id_secret)
+        conversation = conversation_id(address, self.settings.id_secret)  # type: ignore[union-attr]  # set when signed
         task = asyncio.get_running_loop().create_task(
             self.handle_once(message_sid, fields.get("Body") or "", conversation, address, on_new_message)
         )

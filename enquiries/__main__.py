@@ -111,7 +111,7 @@ def cmd_export(store: EnquiryStore, args: argparse.Namespace) -> int:
 def cmd_done(store: EnquiryStore, args: argparse.Namespace) -> int:
     if store.mark_done(args.reference):
         enquiry = store.get(args.reference)
-        print(f"{enquiry.reference} is marked done.")
+        print(f"{enquiry.reference} is marked done.")  # type: ignore[union-attr]  # just marked done, so it exists
         return 0
     enquiry = store.get(args.reference)
     if enquiry is None:

@@ -28,7 +28,7 @@ SECRET_VARIABLE = "SEND_ID_SECRET"
 # No O/0 or I/1: read out over the phone and typed by hand (as references).
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6  # 32**6: about a billion codes
-_CODE = re.compile(r"^[%s]{%d}$" % (ALPHABET, CODE_LENGTH))
+_CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def conversation_key(secret: str, conversation_id: str) -> str:

@@ -37,7 +37,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Callable, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import phonenumbers
 import yaml
@@ -310,7 +310,7 @@ _BARE_44 = re.compile(r"(?<![\d+])(?=44[\s.\-]?\d{4}[\s.\-]?\d{6}(?!\d))")
 def _prepared(text: str) -> Tuple[str, List[int]]:
     """``text`` with spaces between letters and digits and a '+' before a bare 44...,
     and, for each character of the result, its index in ``text``."""
-    inserts = {}
+    inserts: Dict[int, str] = {}
     for match in _LETTER_DIGIT.finditer(text):
         inserts[match.start()] = inserts.get(match.start(), "") + " "
     for match in _BARE_44.finditer(text):

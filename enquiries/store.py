@@ -35,7 +35,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import IO, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -272,7 +272,7 @@ class EnquiryStore:
         return now.astimezone(UTC)
 
     def _unavailable(
-        self, error: Exception, operation: str, kind: type = None
+        self, error: Exception, operation: str, kind: Optional[type] = None
     ) -> StoreUnavailable:
         code = getattr(getattr(error, "orig", None), "pgcode", None)
         detail = type(error).__name__ + (f", code {code}" if code else "")
@@ -697,7 +697,7 @@ class EnquiryStore:
                 .where(events.c.type_name.in_(("user", "bot")))
                 .order_by(events.c.id)
             ).all()
-        out = []
+        out: List[Tuple[Any, str, str]] = []
         for timestamp, kind, data in rows:
             try:
                 text = json.loads(data).get("text") or ""
@@ -748,8 +748,8 @@ def _check_fields(
     lengths = {"about": about, "contact_detail": contact_detail, "good_time": good_time,
                "channel": channel}
     for name, limit in MAX_LENGTHS.items():
-        value = lengths[name]
-        if value is not None and len(value.strip()) > limit:
+        given = lengths[name]
+        if given is not None and len(given.strip()) > limit:
             raise ValueError(f"{name} is longer than {limit} characters")
 
 

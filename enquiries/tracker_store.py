@@ -191,7 +191,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         # Check connections before use, so the first message after a database
         # outage works instead of failing on a connection that died with it.
-        self.engine.dispose()
+        self.engine.dispose()  # type: ignore[has-type]  # made by SQLTrackerStore, which has no types
         engine_kwargs = create_engine_kwargs(url)
         if url.startswith("postgresql"):  # fail fast while the server is down
             engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 3)

@@ -47,7 +47,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import aiohttp
 
@@ -56,8 +56,8 @@ from scripts.stack import ROOT, Stack, process_cpu_seconds, rss_mb, running_stac
 
 RESULTS = ROOT / "results" / "bench"
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
-RASA_DEFAULT = Path(importlib.util.find_spec("rasa").submodule_search_locations[0]) / \
-    "engine" / "recipes" / "config_files" / "default_config.yml"
+RASA_DEFAULT = (Path(importlib.util.find_spec("rasa").submodule_search_locations[0])  # type: ignore[index]
+                / "engine" / "recipes" / "config_files" / "default_config.yml")
 # What a model is trained from: if these are the same in two trees, so is the model.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "addons")
 # A realistic conversation: a disagreement, then follow-ups.
@@ -101,7 +101,7 @@ class Config:
     rss_start: float = float("nan")
     rss_end: float = float("nan")
     # per level: latencies, elapsed seconds, CPU seconds of the Rasa and action servers, load averages
-    runs: Dict[int, Dict[str, list]] = field(default_factory=dict)
+    runs: Dict[int, Dict[str, Any]] = field(default_factory=dict)
 
 
 def base_worktree(ref: str) -> Tuple[Path, str]:
@@ -234,7 +234,7 @@ def chunk(config: Config, level: int, messages: int) -> None:
     run["errors"].update(errors)
 
 
-def summary(run: Dict[str, list]) -> Dict[str, float]:
+def summary(run: Dict[str, Any]) -> Dict[str, float]:
     ordered = sorted(run["latencies"])
     n = len(ordered)
 

@@ -25,7 +25,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List
 
 import requests
 import yaml
@@ -169,7 +169,7 @@ def bench(name: str, config: Path, index: int) -> Dict[str, object]:
     return row
 
 
-def table(rows: List[Dict[str, object]]) -> str:
+def table(rows: List[Dict[str, Any]]) -> str:
     lines = [
         f"Machine: {os.cpu_count()} cores. Featurizer and NLU times: every training example's text, "
         f"one message at a time, inside the loaded pipeline. Server: {SERVER_MESSAGES} messages "

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -77,7 +77,7 @@ def compare(name: str, config: Path, out: Path, holdouts: List[Path], folds: int
     return row
 
 
-def table(rows: List[Dict[str, object]], holdouts: List[Path], folds: int) -> str:
+def table(rows: List[Dict[str, Any]], holdouts: List[Path], folds: int) -> str:
     head = "| pipeline |"
     rule = "|---|"
     for h in holdouts:

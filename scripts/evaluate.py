@@ -118,7 +118,7 @@ def fallback_stages(model: Path) -> Optional[Dict]:
 
 def markdown(sets: List[Dict], cv: Optional[Dict], stages: Optional[Dict]) -> str:
     lines = ["# NLU evaluation", "",
-             "| set | examples | accuracy | macro F1 | intents below %.2f |" % INTENT_F1, "|---|---|---|---|---|"]
+             f"| set | examples | accuracy | macro F1 | intents below {INTENT_F1:.2f} |", "|---|---|---|---|---|"]
     for s in sets:
         lines.append(f"| {s['set']} | {s['examples']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
                      f"{', '.join(s['below_bar']) or 'none'} |")

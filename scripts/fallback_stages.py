@@ -139,7 +139,7 @@ def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> D
     topics = set(content.titled_intents())
     totals: Counter = Counter()
     per_intent: Dict[str, Counter] = defaultdict(Counter)
-    reach = Counter()
+    reach: Counter = Counter()
     for expected, result in rows:
         kind = result["outcome"]
         scope = "out_of_scope" if expected == OUT_OF_SCOPE else "in_scope"
@@ -278,9 +278,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"out of scope {figures['out_of_scope']}")
         print(f"  right topic among the Did you mean buttons: {ratio(r['right_topic_offered'], r['reached_did_you_mean'])}; "
               f"any first-stage reply: {ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])}")
-        if args.min_right_topic is not None and r["reached_did_you_mean"]:
-            if r["right_topic_offered"] / r["reached_did_you_mean"] < args.min_right_topic:
-                failed = True
+        if (args.min_right_topic is not None and r["reached_did_you_mean"]
+                and r["right_topic_offered"] / r["reached_did_you_mean"] < args.min_right_topic):
+            failed = True
     print(f"{TWO_PROBLEMS}: {report['two_problems']}")
     print(f"Wrote {args.out / 'fallback_stages.json'} and {args.out / 'fallback_stages.md'}")
     return 1 if failed else 0

@@ -121,7 +121,7 @@ def near_copies(training: Iterable[Tuple[str, str, str]],
     return found
 
 
-def duplicates_across_intents(training: Iterable[Tuple[str, str, str]]) -> Dict[FrozenSet[str], set]:
+def duplicates_across_intents(training: Iterable[Tuple[str, str, str]]) -> Dict[str, set]:
     by_text: Dict[str, set] = defaultdict(set)
     for _, intent, text in training:
         by_text[" ".join(sorted(words(text)))].add(intent)

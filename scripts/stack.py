@@ -91,11 +91,11 @@ class Server:
     cwd: Path = ROOT
 
     def start(self) -> None:
-        log = open(self.log_path, "a", encoding="utf-8")
+        log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - the server writes to it while it runs
         self.process = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_until_up(self) -> None:
-        _wait_for(self.health_url, self.process, self.name, self.log_path.parent)
+        _wait_for(self.health_url, self.process, self.name, self.log_path.parent)  # type: ignore[arg-type]  # after start()
 
     def stop(self, kill: bool = False) -> None:
         """TERM (or KILL, as a crash would) and wait for the process to end."""
@@ -119,11 +119,11 @@ class Stack:
 
     @property
     def rasa_process(self) -> subprocess.Popen:
-        return self.rasa.process
+        return self.rasa.process  # type: ignore[return-value]  # started
 
     @property
     def action_process(self) -> subprocess.Popen:
-        return self.action.process
+        return self.action.process  # type: ignore[return-value]  # started
 
     def restart_rasa(self, kill: bool = True) -> None:
         """Kill the Rasa server (SIGKILL by default, like a crash) and start it again."""
@@ -195,7 +195,6 @@ def running_stack(
         "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
         f"{endpoints_extra}"
     )
-    python = sys.executable
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     action = Server(
         "action server",

@@ -82,8 +82,8 @@ def _draw(table: Table):
     else:
         width = 0.8 / max(1, len(series))
         for index, (name, values) in enumerate(series):
-            offset = (index - (len(series) - 1) / 2) * width
-            xs = [p + offset for p in positions]
+            shift = (index - (len(series) - 1) / 2) * width
+            xs = [p + shift for p in positions]
             heights = [v.plot for v in values]
             colour = COLOURS[index % len(COLOURS)]
             if horizontal:

@@ -34,7 +34,7 @@ def create_events_table(url: str) -> None:
 
 
 def _callback_row(conversation: Conversation) -> dict:
-    row = dict(conversation.callback)
+    row = dict(conversation.callback)  # type: ignore[arg-type]  # only called for conversations with one
     return {
         **row, "reference": f"WS-S{next(_references):08d}", "about": "synthetic request",
         "contact_method": "phone", "contact_detail": None if row["status"] == "withdrawn" else "07700 900000",
@@ -73,7 +73,9 @@ def write_fast(url: str, conversations: Iterable[Conversation], progress=None) -
     engine = db.create_engine(url)
     events_table = sa.table("events", *(sa.column(c) for c in
                                         ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")))
-    written, batch, callbacks = 0, [], []
+    written = 0
+    batch: list = []
+    callbacks: list = []
 
     def flush(connection) -> None:
         nonlocal written, batch, callbacks

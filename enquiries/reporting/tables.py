@@ -250,7 +250,7 @@ def callbacks(figures: Figures, labels: Labels) -> Section:
     section = Section("Callback requests")
     section.summary.append(
         f"Requests made in the period: {suppress.count(made).text}. Median time from request to "
-        f"\"done\": {suppress.duration(times.median_seconds, times.done).text}."
+        f"\"done\": {suppress.duration(times.median_seconds, times.done).text}."  # type: ignore[union-attr]
     )
     section.tables.append(Table(
         "callbacks", "Callback requests by status",
@@ -263,7 +263,7 @@ def callbacks(figures: Figures, labels: Labels) -> Section:
         "callback_times", "Time from request to done",
         "For requests marked done: how long after the request the team marked it done.",
         ["Time to done", "Requests"],
-        [(label[:1].upper() + label[1:], [suppress.count(times.within.get(label, 0))])
+        [(label[:1].upper() + label[1:], [suppress.count(times.within.get(label, 0))])  # type: ignore[union-attr]
          for _, label in DONE_WITHIN],
         chart="hbars",
     ))
@@ -280,7 +280,7 @@ def helpfulness(figures: Figures, labels: Labels, names: Mapping[str, Any]) -> S
         cells = [figures.feedback[(kind, v)] for v in (asked, yes, no)]
         cells += [figures.feedback[(kind, prefix + r)] for r in reasons]
         rows.append((labels.disagreement(kind), [suppress.count(n) for n in cells]))
-    total = Counter()
+    total: Counter = Counter()
     for (_, value), number in figures.feedback.items():
         total[value] += number
     section = Section('"Did this help?"')

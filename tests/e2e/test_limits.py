@@ -92,7 +92,7 @@ def test_without_a_proxy_a_client_written_header_does_not_lift_the_limit(direct)
 
 def test_behind_one_proxy_the_address_is_the_one_the_proxy_added(proxied):
     client, neighbour = a_client(), a_client()
-    for n in range(PER_ADDRESS):
+    for _ in range(PER_ADDRESS):
         assert not refused(say(proxied, f"proxy-{uuid.uuid4().hex}", "hello", forwarded_for=client))
     assert refused(say(proxied, f"proxy-{uuid.uuid4().hex}", "hello", forwarded_for=client))
     # Whatever the client writes before the proxy's entry, it is still the same client.
@@ -121,7 +121,7 @@ def test_the_per_conversation_limit_and_a_crisis_over_it(proxied):
 
 def test_rest_and_the_widget_share_one_allowance(proxied):
     client = a_client()
-    for n in range(PER_ADDRESS):
+    for _ in range(PER_ADDRESS):
         assert not refused(say(proxied, f"shared-{uuid.uuid4().hex}", "hello", forwarded_for=client))
 
     async def over_socketio(address):

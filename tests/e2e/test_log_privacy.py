@@ -112,7 +112,7 @@ def callback_request(stack, sender: str, method_answer: str, detail: str) -> str
 def conversations(servers):
     """Free-text conversations with personal details, and two callback requests."""
     senders = []
-    for n in range(2):
+    for _ in range(2):
         sender = f"privacy-{uuid.uuid4().hex}"
         for message in FREE_TEXT:
             assert text_of(servers.talk(sender, message)).strip()

@@ -104,7 +104,7 @@ def site(servers):
     _check_prerequisites()
     LOGS.mkdir(parents=True, exist_ok=True)
     port = servers.demo_port
-    log = open(LOGS / "widget_demo_server.log", "w", encoding="utf-8")
+    log = open(LOGS / "widget_demo_server.log", "w", encoding="utf-8")  # noqa: SIM115 - open while the server runs
     demo = subprocess.Popen(
         [sys.executable, "-m", "web.serve", "--port", str(port), "--rasa-url", servers.rasa_url],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,

@@ -556,7 +556,7 @@ def test_missing_postgresql_is_an_error_with_advice(monkeypatch):
     monkeypatch.setattr(pg_cluster, "BIN_GLOB", "/nonexistent/postgresql/*/bin")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv(pg_cluster.URL_VARIABLE, raising=False)
-    with pytest.raises(PostgresUnavailable, match="ci-setup-postgres.sh"):
+    with pytest.raises(PostgresUnavailable, match=r"ci-setup-postgres\.sh"):
         with temporary_postgres():
             pass
 

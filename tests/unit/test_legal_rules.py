@@ -131,7 +131,7 @@ def test_no_reply_offers_a_late_appeal_or_one_without_a_certificate_as_routine(n
 
 @pytest.mark.parametrize("name,text", [(n, t) for n, t, _ in REPLIES])
 def test_every_reply_reads_at_grade_8_or_below(name, text):
-    for message in dict((n, m) for n, _, m in REPLIES)[name]:
+    for message in {n: m for n, _, m in REPLIES}[name]:
         result = measure(message.text)
         assert result.ok, f"{name}: grade {result.grade:.1f}, longest sentence {result.longest_sentence}"
 

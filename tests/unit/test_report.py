@@ -279,7 +279,7 @@ def test_the_csv_holds_the_same_figures_as_the_page(filled, tmp_path):
     assert values[("disagreements", label, "Routes shown")] == shown
     assert values[("channels", "WhatsApp", "Conversations")] == str(truth.conversations["whatsapp"])
     page = made.html.read_text(encoding="utf-8")
-    for (figure, row, column), value in list(values.items())[:200]:
+    for (figure, _row, _column), _value in list(values.items())[:200]:
         assert f'id="t-{figure}"' in page
     assert {r["figure"] for r in rows} >= {"channels", "conversations_per_week", "disagreements",
                                           "followups", "hour_of_day", "day_of_week", "shortfalls_per_week",

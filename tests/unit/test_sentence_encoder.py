@@ -52,12 +52,12 @@ def test_a_tampered_model_is_refused(tmp_path):
 
 def test_a_tampered_tokenizer_is_refused(tmp_path):
     bad = tampered_copy(TOKENIZER_DIR / TOKENIZER_FILE, tmp_path)
-    with pytest.raises(WeightsError, match="Refusing to load .*tokenizer.json"):
+    with pytest.raises(WeightsError, match=r"Refusing to load .*tokenizer\.json"):
         SentenceEncoder(tokenizer_path=bad)
 
 
 def test_a_missing_file_says_what_to_do(tmp_path):
-    with pytest.raises(WeightsError, match="not found.*make setup"):
+    with pytest.raises(WeightsError, match=r"not found.*make setup"):
         SentenceEncoder(tokenizer_path=tmp_path / "tokenizer.json")
 
 
