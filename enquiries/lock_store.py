@@ -37,6 +37,7 @@ endpoints.yml names :class:`ConversationLockStore`, which is Rasa's own
 ``InMemoryLockStore`` in a single process and :class:`AtomicRedisLockStore`
 when ``SEND_REDIS_URL`` is set (enquiries/redis_state.py chooses).
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,9 @@ class AtomicRedisLockStore(RedisLockStore):
         self.red = client
         self.key_prefix = key_prefix
 
-    def _change(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
-                ) -> T:
+    def _change(
+        self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
+    ) -> T:
         """Read the lock, apply ``change``, write the result (or delete the key for None), atomically."""
         key = self.key_prefix + conversation_id
         result: list = []
@@ -90,6 +92,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """The next ticket number for this conversation, never given to anyone else."""
+
         def change(lock: Optional[TicketLock]) -> Tuple[TicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
@@ -101,6 +104,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def update_lock(self, conversation_id: Text) -> None:
         """Drop expired tickets (a lock that is gone stays gone, as in Rasa's)."""
+
         def change(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock is not None:
                 lock.remove_expired_tickets()
@@ -118,6 +122,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Give the ticket back, and delete the lock if no one else holds one, in one step."""
+
         def change(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock is None:
                 return None, None
@@ -130,8 +135,9 @@ class AtomicRedisLockStore(RedisLockStore):
             logger.error("A conversation lock could not be released (Redis); it expires by itself.")
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = WAIT_SECONDS) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = WAIT_SECONDS
+    ) -> AsyncGenerator[TicketLock, None]:
         """Rasa's lock, looking again every 0.2 s while another message is handled."""
         async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
             yield lock
@@ -144,7 +150,7 @@ class ConversationLockStore(LockStore):
     class hands back the store that fits instead of an instance of itself.
     """
 
-    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:
         client = redis_state.shared_redis()
         if client is None:
             return InMemoryLockStore()

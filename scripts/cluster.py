@@ -27,6 +27,7 @@ everything a conversation needs is shared:
 tests (tests/e2e/test_cluster.py) and `make load CLUSTER=2`. Everything
 listens on 127.0.0.1. Logs go to the given folder (artifacts/cluster/).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts.nginx_conf import render_local  # noqa: E402
-from scripts.pg_cluster import Cluster as PostgresCluster, controllable_postgres  # noqa: E402
+from scripts.pg_cluster import Cluster as PostgresCluster  # noqa: E402
+from scripts.pg_cluster import controllable_postgres
 from scripts.redis_server import RedisServer, temporary_redis  # noqa: E402
 from scripts.stack import ROOT, Server, action_command, free_port, rasa_command  # noqa: E402
 
@@ -87,21 +89,27 @@ class Nginx:
         if as_root:  # the workers run as nobody: they may pass through, not read
             self.prefix.chmod(0o711)
             shutil.chown(self.prefix / "temp", user="nobody")
-        self.config.write_text(render_local(self.rasa_ports, self.action_ports, self.port, self.action_port,
-                                            self.prefix, as_root), encoding="utf-8")
+        self.config.write_text(
+            render_local(self.rasa_ports, self.action_ports, self.port, self.action_port, self.prefix, as_root),
+            encoding="utf-8",
+        )
 
     def test_config(self) -> None:
-        result = subprocess.run([nginx_program(), "-t", "-q", "-p", str(self.prefix), "-c", str(self.config)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [nginx_program(), "-t", "-q", "-p", str(self.prefix), "-c", str(self.config)],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"nginx -t failed:\n{result.stderr}")
 
     def start(self) -> None:
         self.write_config()
         self.test_config()
-        log = open(self.prefix / "nginx.out", "a", encoding="utf-8")
-        self.process = subprocess.Popen([nginx_program(), "-p", str(self.prefix), "-c", str(self.config)],
-                                        stdout=log, stderr=subprocess.STDOUT)
+        log = open(self.prefix / "nginx.out", "a", encoding="utf-8")  # noqa: SIM115 - nginx writes to it while it runs
+        self.process = subprocess.Popen(
+            [nginx_program(), "-p", str(self.prefix), "-c", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -129,8 +137,9 @@ class RunningCluster:
     def say(self, sender: str, message, timeout: float = 60, via: Optional[int] = None) -> requests.Response:
         """One REST message through nginx, or straight to Rasa server ``via`` (0, 1, ...)."""
         base = self.url if via is None else self.rasa_urls[via]
-        return requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=timeout)
+        return requests.post(
+            f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+        )
 
     def talk(self, sender: str, message: str, via: Optional[int] = None) -> List[dict]:
         response = self.say(sender, message, via=via)
@@ -153,9 +162,11 @@ def _endpoints(path: Path, action_port: int, redis: RedisServer, rasa_lock_store
     ``rasa_lock_store``: Rasa's own RedisLockStore instead of ours, only to show
     its race (README, "Several Rasa servers"); never for real use.
     """
-    lock_store = (f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis.port}\n"
-                  f"  password: {redis.password}\n  db: 0\n") if rasa_lock_store else \
-        "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
+    lock_store = (
+        (f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis.port}\n  password: {redis.password}\n  db: 0\n")
+        if rasa_lock_store
+        else "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
+    )
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
@@ -194,8 +205,13 @@ def running_cluster(
         redis = stack.enter_context(temporary_redis())
         rasa_ports = [free_port() for _ in range(rasa_servers)]
         action_ports = [free_port() for _ in range(action_servers)]
-        nginx = Nginx(Path(tempfile.mkdtemp(prefix="send-nginx-", dir="/tmp")), port or free_port(), free_port(),
-                      rasa_ports, action_ports)
+        nginx = Nginx(
+            Path(tempfile.mkdtemp(prefix="send-nginx-", dir="/tmp")),
+            port or free_port(),
+            free_port(),
+            rasa_ports,
+            action_ports,
+        )
         stack.callback(shutil.rmtree, nginx.prefix, True)
         stack.callback(_keep_nginx_logs, nginx.prefix, log_dir)
         shared = {
@@ -213,17 +229,37 @@ def running_cluster(
         endpoints = log_dir / "cluster_endpoints.yml"
         _endpoints(endpoints, nginx.action_port, redis, rasa_lock_store)
         actions = [
-            Server(f"action server {n + 1}", [*action_command(), "--actions", "actions", "--port", str(p)],
-                   {**shared, "SANIC_HOST": "127.0.0.1", **(action_env or {})},
-                   log_dir / f"action_server_{n + 1}.log", f"http://127.0.0.1:{p}/health")
+            Server(
+                f"action server {n + 1}",
+                [*action_command(), "--actions", "actions", "--port", str(p)],
+                {**shared, "SANIC_HOST": "127.0.0.1", **(action_env or {})},
+                log_dir / f"action_server_{n + 1}.log",
+                f"http://127.0.0.1:{p}/health",
+            )
             for n, p in enumerate(action_ports)
         ]
         rasa_env = {**shared, "SANIC_PROXIES_COUNT": "1"}  # nginx appends the client to X-Forwarded-For
         rasa = [
-            Server(f"Rasa server {n + 1}",
-                   [*rasa_command(), "run", "--model", str(model), "--endpoints", str(endpoints),
-                    "--credentials", str(ROOT / "credentials.yml"), "--port", str(p), "--interface", "127.0.0.1"],
-                   rasa_env, log_dir / f"rasa_server_{n + 1}.log", f"http://127.0.0.1:{p}/")
+            Server(
+                f"Rasa server {n + 1}",
+                [
+                    *rasa_command(),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--port",
+                    str(p),
+                    "--interface",
+                    "127.0.0.1",
+                ],
+                rasa_env,
+                log_dir / f"rasa_server_{n + 1}.log",
+                f"http://127.0.0.1:{p}/",
+            )
             for n, p in enumerate(rasa_ports)
         ]
         for server in actions + rasa:
@@ -238,9 +274,15 @@ def running_cluster(
                 result.result()
         _wait_for_nginx(f"http://127.0.0.1:{nginx.port}/", nginx)
         yield RunningCluster(
-            url=f"http://127.0.0.1:{nginx.port}", rasa=rasa, actions=actions,
-            rasa_urls=[f"http://127.0.0.1:{p}" for p in rasa_ports], redis=redis, nginx=nginx,
-            database_url=database_url, postgres=postgres, env=shared,
+            url=f"http://127.0.0.1:{nginx.port}",
+            rasa=rasa,
+            actions=actions,
+            rasa_urls=[f"http://127.0.0.1:{p}" for p in rasa_ports],
+            redis=redis,
+            nginx=nginx,
+            database_url=database_url,
+            postgres=postgres,
+            env=shared,
         )
 
 
@@ -269,8 +311,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa", type=int, default=2, help="Rasa servers (default 2)")
     parser.add_argument("--actions", type=int, default=2, help="action servers (default 2)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)),
-                        help="nginx's port: the one address (default 5005, RASA_PORT)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("RASA_PORT", 5005)),
+        help="nginx's port: the one address (default 5005, RASA_PORT)",
+    )
     parser.add_argument("--widget-port", type=int, default=int(os.environ.get("WIDGET_PORT", 8080)))
     args = parser.parse_args(argv)
     if not MODEL.exists():
@@ -279,23 +325,47 @@ def main(argv: Optional[List[str]] = None) -> int:
     origins = f"http://localhost:{args.widget_port},http://127.0.0.1:{args.widget_port}"
     env = {"SEND_WIDGET_ORIGINS": os.environ.get("SEND_WIDGET_ORIGINS") or origins}
     database = os.environ.get("SEND_DATABASE_URL")
-    print(f"Starting {args.rasa} Rasa servers, {args.actions} action servers, Redis, "
-          f"{'your PostgreSQL' if database else 'a throwaway PostgreSQL'} and nginx "
-          "(logs in artifacts/cluster/)...", flush=True)
+    print(
+        f"Starting {args.rasa} Rasa servers, {args.actions} action servers, Redis, "
+        f"{'your PostgreSQL' if database else 'a throwaway PostgreSQL'} and nginx "
+        "(logs in artifacts/cluster/)...",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     demo: Optional[subprocess.Popen] = None
     try:
-        with running_cluster(rasa_servers=args.rasa, action_servers=args.actions, env=env,
-                             database_url=database, durable_database=True, port=args.port) as cluster:
+        with running_cluster(
+            rasa_servers=args.rasa,
+            action_servers=args.actions,
+            env=env,
+            database_url=database,
+            durable_database=True,
+            port=args.port,
+        ) as cluster:
             page = "(not started: run 'make widget' first)"
             if (ROOT / "web" / "dist" / "widget.js").exists():
-                demo = subprocess.Popen([sys.executable, "-m", "web.serve", "--port", str(args.widget_port),
-                                         "--rasa-url", f"http://localhost:{args.port}"], cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                demo = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "web.serve",
+                        "--port",
+                        str(args.widget_port),
+                        "--rasa-url",
+                        f"http://localhost:{args.port}",
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 page = f"http://localhost:{args.widget_port}/"
-            kept = "in your database (SEND_DATABASE_URL)" if database else \
-                "in a throwaway PostgreSQL, deleted when the cluster stops (set SEND_DATABASE_URL to keep them)"
-            print(f"""
+            kept = (
+                "in your database (SEND_DATABASE_URL)"
+                if database
+                else "in a throwaway PostgreSQL, deleted when the cluster stops (set SEND_DATABASE_URL to keep them)"
+            )
+            print(
+                f"""
 The cluster is running: {args.rasa} Rasa servers and {args.actions} action servers behind nginx.
 
 The one address to use: http://localhost:{args.port}
@@ -307,9 +377,13 @@ The one address to use: http://localhost:{args.port}
 
 Conversations and callback requests are kept {kept}.
 Press Ctrl-C to stop everything.
-""", flush=True)
-            while all(s.process.poll() is None for s in cluster.rasa + cluster.actions) \
-                    and cluster.nginx.process.poll() is None:
+""",
+                flush=True,
+            )
+            while (
+                all(s.process.poll() is None for s in cluster.rasa + cluster.actions)
+                and cluster.nginx.process.poll() is None
+            ):
                 time.sleep(1)
             print("A server stopped; stopping the cluster (see artifacts/cluster/).", file=sys.stderr)
             return 1

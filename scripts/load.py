@@ -31,6 +31,7 @@ a reply that is the guard's apology ("Sorry, something went wrong") or its
 rate-limit reply. The table (messages per second, p50/p95/p99 latency, errors)
 is printed and written to results/load.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from enquiries.db import create_engine  # noqa: E402
-from scripts.stack import ROOT, process_cpu_seconds, running_stack, rss_mb  # noqa: E402
+from scripts.stack import ROOT, process_cpu_seconds, rss_mb, running_stack  # noqa: E402
 
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
 RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "1000000"}
@@ -61,21 +62,57 @@ FAILURE_MARKERS = {"unavailable": "Sorry, something went wrong", "rate limited":
 
 # Conversations in families' own words (not the training data), with follow-ups.
 SCRIPTS: List[List[str]] = [
-    ["hi", "the council have said no to doing an ehc needs assessment for my son",
-     "how long do I have", "what is mediation", "is it free", "thanks"],
-    ["my daughters plan says she should get speech therapy every week but the school isnt doing it",
-     "who can help with that", "talk to someone", CALLBACK, "thanks"],
-    ["they sent a letter saying they are going to cease my sons ehcp", "how long have i got to appeal",
-     "do i need to go to mediation first", "is it free", "bye"],
-    ["the draft plan is really vague, it doesnt say how many hours of support he gets",
-     "what is disagreement resolution", "is it free", "how do i contact sendias", "thanks"],
-    ["the LA named a mainstream school but we want a specialist one", "do i have to do mediation",
-     "how long do I have", "talk to someone", "thanks"],
-    ["hello", "we asked for a new assessment because his needs changed and they refused",
-     "what is mediation", "talk to someone", CALLBACK, "thank you"],
+    [
+        "hi",
+        "the council have said no to doing an ehc needs assessment for my son",
+        "how long do I have",
+        "what is mediation",
+        "is it free",
+        "thanks",
+    ],
+    [
+        "my daughters plan says she should get speech therapy every week but the school isnt doing it",
+        "who can help with that",
+        "talk to someone",
+        CALLBACK,
+        "thanks",
+    ],
+    [
+        "they sent a letter saying they are going to cease my sons ehcp",
+        "how long have i got to appeal",
+        "do i need to go to mediation first",
+        "is it free",
+        "bye",
+    ],
+    [
+        "the draft plan is really vague, it doesnt say how many hours of support he gets",
+        "what is disagreement resolution",
+        "is it free",
+        "how do i contact sendias",
+        "thanks",
+    ],
+    [
+        "the LA named a mainstream school but we want a specialist one",
+        "do i have to do mediation",
+        "how long do I have",
+        "talk to someone",
+        "thanks",
+    ],
+    [
+        "hello",
+        "we asked for a new assessment because his needs changed and they refused",
+        "what is mediation",
+        "talk to someone",
+        CALLBACK,
+        "thank you",
+    ],
     ["I want to complain about how the council handled our case", "how do I do that", "thanks"],
-    ["the senco says my son doesnt need extra help but hes really struggling",
-     "what is disagreement resolution", "talk to someone", "thanks"],
+    [
+        "the senco says my son doesnt need extra help but hes really struggling",
+        "what is disagreement resolution",
+        "talk to someone",
+        "thanks",
+    ],
 ]
 
 
@@ -91,8 +128,15 @@ class Results:
 class Family:
     """One simulated family: conversations one after another until the time is up."""
 
-    def __init__(self, session: aiohttp.ClientSession, url: str, results: Results, rng: random.Random,
-                 think: tuple, deadline: float) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        results: Results,
+        rng: random.Random,
+        think: tuple,
+        deadline: float,
+    ) -> None:
         self.session, self.url, self.results, self.rng = session, url, results, rng
         self.think, self.deadline = think, deadline
 
@@ -135,9 +179,13 @@ class Family:
             return
         buttons = [b.get("payload") for r in replies for b in r.get("buttons") or []]
         number = f"07700 900{self.rng.randrange(1000):03d}"  # Ofcom's drama range
-        answers = ["/affirm" if "/affirm" in buttons else "about my child's EHC plan",
-                   "phone", number, self.rng.choice(["Weekday mornings", "after 3pm", "Any time"]),
-                   self.rng.choice(["/affirm", "/affirm", "/deny"])]
+        answers = [
+            "/affirm" if "/affirm" in buttons else "about my child's EHC plan",
+            "phone",
+            number,
+            self.rng.choice(["Weekday mornings", "after 3pm", "Any time"]),
+            self.rng.choice(["/affirm", "/affirm", "/deny"]),
+        ]
         for answer in answers:
             if not self.time_left():
                 return
@@ -181,8 +229,7 @@ async def run_load(url: str, users: int, duration: float, think: tuple, seed: in
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         start = time.monotonic()
         deadline = start + duration
-        families = [Family(session, url, results, random.Random(rng.random()), think, deadline)
-                    for _ in range(users)]
+        families = [Family(session, url, results, random.Random(rng.random()), think, deadline) for _ in range(users)]
         await asyncio.gather(*(family.run() for family in families))
         elapsed = time.monotonic() - start
     return results, elapsed
@@ -196,24 +243,26 @@ def table(args, results: Results, elapsed: float, rss: tuple, load: tuple) -> st
     ordered = sorted(results.latencies)
     errors = sum(results.errors.values())
     detail = ", ".join(f"{n} {name}" for name, n in results.errors.most_common()) or "none"
-    return "\n".join([
-        f"Load test: {args.users} concurrent families for {args.duration:.0f} s, think time "
-        f"{args.think_min:g}-{args.think_max:g} s, fresh conversation id per conversation; real action "
-        f"server and Rasa server, redacting SQL tracker store ({args.database or 'fresh SQLite file'}); "
-        f"guard rate limits raised for the run ({', '.join(f'{k}={v}' for k, v in RATE_LIMITS.items())}).",
-        f"Machine: {os.cpu_count()} cores, shared with other work during the run "
-        f"(load average {load[0]:.1f} before, {load[1]:.1f} after).",
-        "",
-        "| users | duration (s) | messages | messages/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
-        "| errors | conversations | callback forms completed / stored | Rasa RSS start / end (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        f"| {args.users} | {elapsed:.0f} | {len(ordered)} | {len(ordered) / elapsed:.1f} "
-        f"| {percentile(ordered, 0.50):.0f} | {percentile(ordered, 0.95):.0f} | {percentile(ordered, 0.99):.0f} "
-        f"| {ordered[-1] * 1000 if ordered else float('nan'):.0f} | {errors} | {results.conversations} "
-        f"| {results.callbacks} / {results.stored} | {rss[0]:.0f} / {rss[1]:.0f} |",
-        "",
-        f"Errors: {detail}.",
-    ])
+    return "\n".join(
+        [
+            f"Load test: {args.users} concurrent families for {args.duration:.0f} s, think time "
+            f"{args.think_min:g}-{args.think_max:g} s, fresh conversation id per conversation; real action "
+            f"server and Rasa server, redacting SQL tracker store ({args.database or 'fresh SQLite file'}); "
+            f"guard rate limits raised for the run ({', '.join(f'{k}={v}' for k, v in RATE_LIMITS.items())}).",
+            f"Machine: {os.cpu_count()} cores, shared with other work during the run "
+            f"(load average {load[0]:.1f} before, {load[1]:.1f} after).",
+            "",
+            "| users | duration (s) | messages | messages/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
+            "| errors | conversations | callback forms completed / stored | Rasa RSS start / end (MB) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {args.users} | {elapsed:.0f} | {len(ordered)} | {len(ordered) / elapsed:.1f} "
+            f"| {percentile(ordered, 0.50):.0f} | {percentile(ordered, 0.95):.0f} | {percentile(ordered, 0.99):.0f} "
+            f"| {ordered[-1] * 1000 if ordered else float('nan'):.0f} | {errors} | {results.conversations} "
+            f"| {results.callbacks} / {results.stored} | {rss[0]:.0f} / {rss[1]:.0f} |",
+            "",
+            f"Errors: {detail}.",
+        ]
+    )
 
 
 # --- on the cluster -----------------------------------------------------------------------------
@@ -234,7 +283,7 @@ class LoadSampler:
             self.samples.append(os.getloadavg()[0])
             self._stop.wait(5)
 
-    def __enter__(self) -> "LoadSampler":
+    def __enter__(self) -> LoadSampler:
         self._thread.start()
         return self
 
@@ -254,27 +303,44 @@ def cpu_of(servers) -> float:
 
 def stats(latencies: List[float]) -> dict:
     ordered = sorted(latencies)
-    return {"n": len(ordered), "p50": percentile(ordered, 0.50), "p95": percentile(ordered, 0.95),
-            "p99": percentile(ordered, 0.99), "max": ordered[-1] * 1000 if ordered else float("nan")}
+    return {
+        "n": len(ordered),
+        "p50": percentile(ordered, 0.50),
+        "p95": percentile(ordered, 0.95),
+        "p99": percentile(ordered, 0.99),
+        "max": ordered[-1] * 1000 if ordered else float("nan"),
+    }
 
 
 def open_loop(args) -> Tuple[str, bool]:
     """200 families every 15-30 s for 5 minutes on N Rasa servers: the table, and whether the bar was met."""
     from scripts.cluster import running_cluster
 
-    print(f"Starting the cluster: {args.cluster} Rasa servers, {args.actions} action servers (artifacts/load-cluster/)...",
-          flush=True)
-    with running_cluster(MODEL, ROOT / "artifacts" / "load-cluster", rasa_servers=args.cluster,
-                         action_servers=args.actions, env=RATE_LIMITS, database_url=args.database,
-                         durable_database=True) as cluster:
+    print(
+        f"Starting the cluster: {args.cluster} Rasa servers, {args.actions} action servers (artifacts/load-cluster/)...",
+        flush=True,
+    )
+    with running_cluster(
+        MODEL,
+        ROOT / "artifacts" / "load-cluster",
+        rasa_servers=args.cluster,
+        action_servers=args.actions,
+        env=RATE_LIMITS,
+        database_url=args.database,
+        durable_database=True,
+    ) as cluster:
         url = f"{cluster.url}/webhooks/rest/webhook"
         rss_start = [rss_mb(s.process.pid) for s in cluster.rasa]
         cpu_start = (cpu_of(cluster.rasa), cpu_of(cluster.actions))
-        print(f"{args.users} families, a message every {args.think_min:g}-{args.think_max:g} s, "
-              f"for {args.duration:.0f} s...", flush=True)
+        print(
+            f"{args.users} families, a message every {args.think_min:g}-{args.think_max:g} s, "
+            f"for {args.duration:.0f} s...",
+            flush=True,
+        )
         with LoadSampler() as machine:
-            results, elapsed = asyncio.run(run_load(url, args.users, args.duration,
-                                                    (args.think_min, args.think_max), args.seed))
+            results, elapsed = asyncio.run(
+                run_load(url, args.users, args.duration, (args.think_min, args.think_max), args.seed)
+            )
         rss_end = [rss_mb(s.process.pid) for s in cluster.rasa]
         cpu = (cpu_of(cluster.rasa) - cpu_start[0], cpu_of(cluster.actions) - cpu_start[1])
         results.stored = stored_requests(cluster.database_url)
@@ -283,25 +349,27 @@ def open_loop(args) -> Tuple[str, bool]:
     n = max(1, figures["n"])
     met = errors == 0 and figures["p95"] <= 500
     detail = ", ".join(f"{k} {name}" for name, k in results.errors.most_common()) or "none"
-    text = "\n".join([
-        f"Load test on the cluster: {args.users} families at once for {args.duration:.0f} s, each sending a message "
-        f"every {args.think_min:g}-{args.think_max:g} s after its reply, a fresh conversation id per conversation "
-        "(scripts/load.py SCRIPTS, some with a whole callback request); through nginx to "
-        f"{args.cluster} Rasa servers, {args.actions} action servers, Redis, PostgreSQL (fsync on); "
-        f"guard rate limits raised for the run.",
-        f"Machine: {os.cpu_count()} cores, shared with other work; load average during the run {machine.summary()}.",
-        "",
-        "| families | duration (s) | messages | messages/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | errors "
-        "| callback forms completed / stored | Rasa CPU ms/message | action CPU ms/message "
-        "| Rasa RSS each, start / end (MB) | bar: 0 errors, p95 <= 500 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        f"| {args.users} | {elapsed:.0f} | {figures['n']} | {figures['n'] / elapsed:.1f} | {figures['p50']:.0f} "
-        f"| {figures['p95']:.0f} | {figures['p99']:.0f} | {figures['max']:.0f} | {errors} "
-        f"| {results.callbacks} / {results.stored} | {1000 * cpu[0] / n:.1f} | {1000 * cpu[1] / n:.1f} "
-        f"| {' + '.join(f'{a:.0f} / {b:.0f}' for a, b in zip(rss_start, rss_end))} | {'met' if met else 'NOT met'} |",
-        "",
-        f"Errors: {detail}.",
-    ])
+    text = "\n".join(
+        [
+            f"Load test on the cluster: {args.users} families at once for {args.duration:.0f} s, each sending a message "
+            f"every {args.think_min:g}-{args.think_max:g} s after its reply, a fresh conversation id per conversation "
+            "(scripts/load.py SCRIPTS, some with a whole callback request); through nginx to "
+            f"{args.cluster} Rasa servers, {args.actions} action servers, Redis, PostgreSQL (fsync on); "
+            f"guard rate limits raised for the run.",
+            f"Machine: {os.cpu_count()} cores, shared with other work; load average during the run {machine.summary()}.",
+            "",
+            "| families | duration (s) | messages | messages/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | errors "
+            "| callback forms completed / stored | Rasa CPU ms/message | action CPU ms/message "
+            "| Rasa RSS each, start / end (MB) | bar: 0 errors, p95 <= 500 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {args.users} | {elapsed:.0f} | {figures['n']} | {figures['n'] / elapsed:.1f} | {figures['p50']:.0f} "
+            f"| {figures['p95']:.0f} | {figures['p99']:.0f} | {figures['max']:.0f} | {errors} "
+            f"| {results.callbacks} / {results.stored} | {1000 * cpu[0] / n:.1f} | {1000 * cpu[1] / n:.1f} "
+            f"| {' + '.join(f'{a:.0f} / {b:.0f}' for a, b in zip(rss_start, rss_end))} | {'met' if met else 'NOT met'} |",
+            "",
+            f"Errors: {detail}.",
+        ]
+    )
     return text, met
 
 
@@ -319,10 +387,17 @@ def closed_loop(args) -> str:
         clusters = {}
         for size in sizes:  # one after the other: starts are CPU-heavy
             print(f"Starting a cluster with {size} Rasa server(s)...", flush=True)
-            clusters[size] = stack.enter_context(running_cluster(
-                MODEL, ROOT / "artifacts" / f"load-closed-{size}", rasa_servers=size, action_servers=args.actions,
-                env=RATE_LIMITS, durable_database=True))
-        for size, cluster in clusters.items():  # warm up: the first messages trace nothing, but fill caches
+            clusters[size] = stack.enter_context(
+                running_cluster(
+                    MODEL,
+                    ROOT / "artifacts" / f"load-closed-{size}",
+                    rasa_servers=size,
+                    action_servers=args.actions,
+                    env=RATE_LIMITS,
+                    durable_database=True,
+                )
+            )
+        for cluster in clusters.values():  # warm up: the first messages trace nothing, but fill caches
             asyncio.run(closed_round(f"{cluster.url}/webhooks/rest/webhook", 10, 10, args.seed))
         rss = {size: [rss_mb(s.process.pid) for s in c.rasa] for size, c in clusters.items()}
         with LoadSampler() as machine:
@@ -333,10 +408,15 @@ def closed_loop(args) -> str:
                         cluster = clusters[size]
                         print(f"  {size} Rasa server(s), {level} families, round {round_ + 1}...", flush=True)
                         before = (cpu_of(cluster.rasa), cpu_of(cluster.actions))
-                        results, elapsed = asyncio.run(closed_round(
-                            f"{cluster.url}/webhooks/rest/webhook", level, args.round_seconds, args.seed + round_))
-                        run = runs.setdefault((size, level), {"latencies": [], "elapsed": 0.0, "errors": Counter(),
-                                                              "rasa_cpu": 0.0, "action_cpu": 0.0})
+                        results, elapsed = asyncio.run(
+                            closed_round(
+                                f"{cluster.url}/webhooks/rest/webhook", level, args.round_seconds, args.seed + round_
+                            )
+                        )
+                        run = runs.setdefault(
+                            (size, level),
+                            {"latencies": [], "elapsed": 0.0, "errors": Counter(), "rasa_cpu": 0.0, "action_cpu": 0.0},
+                        )
                         run["latencies"] += results.latencies
                         run["elapsed"] += elapsed
                         run["errors"].update(results.errors)
@@ -361,9 +441,14 @@ def closed_loop(args) -> str:
             lines.append(
                 f"| {size} | {level} | {figures['n']} | {figures['n'] / run['elapsed']:.1f} | {figures['p50']:.0f} "
                 f"| {figures['p95']:.0f} | {figures['p99']:.0f} | {sum(run['errors'].values())} "
-                f"| {1000 * run['rasa_cpu'] / n:.1f} | {1000 * run['action_cpu'] / n:.1f} |")
-    lines += ["", "Rasa server memory after start (MB): " +
-              "; ".join(f"{size} server(s): {', '.join(f'{m:.0f}' for m in rss[size])}" for size in sizes) + "."]
+                f"| {1000 * run['rasa_cpu'] / n:.1f} | {1000 * run['action_cpu'] / n:.1f} |"
+            )
+    lines += [
+        "",
+        "Rasa server memory after start (MB): "
+        + "; ".join(f"{size} server(s): {', '.join(f'{m:.0f}' for m in rss[size])}" for size in sizes)
+        + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -388,26 +473,43 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=None, help="concurrent families (default 50; cluster 200)")
     parser.add_argument("--duration", type=float, default=None, help="seconds of load (default 120; cluster 300)")
-    parser.add_argument("--think-min", type=float, default=None,
-                        help="shortest pause between messages (s; default 1, cluster 15)")
-    parser.add_argument("--think-max", type=float, default=None,
-                        help="longest pause between messages (s; default 3, cluster 30)")
+    parser.add_argument(
+        "--think-min", type=float, default=None, help="shortest pause between messages (s; default 1, cluster 15)"
+    )
+    parser.add_argument(
+        "--think-max", type=float, default=None, help="longest pause between messages (s; default 3, cluster 30)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for scripts and think times")
-    parser.add_argument("--database", default=None,
-                        help="SEND_DATABASE_URL for the run (default: a fresh SQLite file in artifacts/load/; "
-                             "on the cluster a throwaway PostgreSQL)")
-    parser.add_argument("--cluster", type=int, default=0,
-                        help="run on the cluster with this many Rasa servers (open loop, then 1 vs N closed loop)")
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="SEND_DATABASE_URL for the run (default: a fresh SQLite file in artifacts/load/; "
+        "on the cluster a throwaway PostgreSQL)",
+    )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        help="run on the cluster with this many Rasa servers (open loop, then 1 vs N closed loop)",
+    )
     parser.add_argument("--actions", type=int, default=2, help="action servers on the cluster (default 2)")
-    parser.add_argument("--part", choices=("both", "open", "closed"), default="both",
-                        help="on the cluster: the open-loop run, the closed-loop comparison, or both")
+    parser.add_argument(
+        "--part",
+        choices=("both", "open", "closed"),
+        default="both",
+        help="on the cluster: the open-loop run, the closed-loop comparison, or both",
+    )
     parser.add_argument("--round-seconds", type=float, default=20, help="closed loop: seconds per round")
     parser.add_argument("--rounds", type=int, default=3, help="closed loop: rounds per level and configuration")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     cluster = args.cluster > 0
-    for name, single, on_cluster in (("users", 50, 200), ("duration", 120, 300), ("think_min", 1.0, 15.0),
-                                     ("think_max", 3.0, 30.0)):
+    for name, single, on_cluster in (
+        ("users", 50, 200),
+        ("duration", 120, 300),
+        ("think_min", 1.0, 15.0),
+        ("think_max", 3.0, 30.0),
+    ):
         if getattr(args, name) is None:
             setattr(args, name, on_cluster if cluster else single)
     if not MODEL.exists():
@@ -417,13 +519,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return cluster_load(args)
     args.out = args.out or ROOT / "results" / "load.md"
     print("Starting the stack (logs in artifacts/load/)...", flush=True)
-    with running_stack(MODEL, ROOT / "artifacts" / "load", name="load", env=RATE_LIMITS,
-                       database_url=args.database) as stack:
+    with running_stack(
+        MODEL, ROOT / "artifacts" / "load", name="load", env=RATE_LIMITS, database_url=args.database
+    ) as stack:
         url = f"{stack.rasa_url}/webhooks/rest/webhook"
         rss_start, load_start = rss_mb(stack.rasa_process.pid), os.getloadavg()[0]
         print(f"{args.users} families for {args.duration:.0f} s...", flush=True)
-        results, elapsed = asyncio.run(run_load(url, args.users, args.duration,
-                                                (args.think_min, args.think_max), args.seed))
+        results, elapsed = asyncio.run(
+            run_load(url, args.users, args.duration, (args.think_min, args.think_max), args.seed)
+        )
         rss_end, load_end = rss_mb(stack.rasa_process.pid), os.getloadavg()[0]
         results.stored = stored_requests(stack.database_url)
     text = table(args, results, elapsed, (rss_start, rss_end), (load_start, load_end))

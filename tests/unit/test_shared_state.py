@@ -6,6 +6,7 @@ conversation locks (enquiries/redis_state.py). Each test here uses two
 clients, as two servers would, on a throwaway Redis started by
 scripts/redis_server.py (Debian's redis-server; scripts/ci-setup-cluster.sh).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ import threading
 import time
 
 import pytest
+import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
@@ -111,7 +113,7 @@ def test_a_draft_expires_in_redis_and_each_answer_renews_it(two_clients):
 def test_a_draft_store_without_redis_raises_rather_than_dropping_an_answer(dead_client):
     store = drafts.RedisDraftStore(dead_client, time_limit=60)
     started = time.monotonic()
-    with pytest.raises(Exception):
+    with pytest.raises(redis.exceptions.RedisError):
         store.put("family-a", "contact_detail", "07700900461")
     assert time.monotonic() - started < 5  # fails fast: the family gets the apology, not a hang
 
@@ -223,8 +225,9 @@ def _issue_at_the_same_moment(monkeypatch, stores):
 
     monkeypatch.setattr(TicketLock, "issue_ticket", issue)
     tickets = []
-    threads = [threading.Thread(target=lambda s=s: tickets.append(s.issue_ticket("conversation-1", 60)))
-               for s in stores]
+    threads = [
+        threading.Thread(target=lambda s=s: tickets.append(s.issue_ticket("conversation-1", 60))) for s in stores
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -267,6 +270,7 @@ def test_only_one_message_of_a_conversation_is_handled_at_a_time(two_clients):
     def server(store):
         async def run():
             await asyncio.gather(*(message(store, n) for n in range(15)))
+
         asyncio.run(run())
 
     threads = [threading.Thread(target=server, args=(store,)) for store in stores]
