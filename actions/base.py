@@ -4,6 +4,7 @@ If composing a reply fails (for example a content file was edited into an
 inconsistent state), the family still gets a short apology instead of
 nothing, and the log says which action failed without any message text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,9 +32,7 @@ class ReplyAction(Action):
     def name(self) -> Text:
         return self.action_name
 
-    def respond(
-        self, content: Content, tracker: Tracker
-    ) -> "tuple[Sequence[Message], List[Dict[Text, Any]]]":
+    def respond(self, content: Content, tracker: Tracker) -> tuple[Sequence[Message], List[Dict[Text, Any]]]:
         raise NotImplementedError
 
     async def run(

@@ -7,6 +7,7 @@ catch typos, because a wrong number means a family waits for a call that never
 comes, and lenient about spacing and punctuation, because people type numbers
 in many ways.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -185,8 +186,11 @@ def _question(
         return [Message(content.render(ask["topic"]))]
     if slot == "contact_method":
         methods = [m for m in texts["method_buttons"] if m != "whatsapp" or whatsapp_allowed]
-        return [Message(content.render(ask["contact_method"]),
-                        tuple(Button(texts["method_buttons"][m], m) for m in methods))]
+        return [
+            Message(
+                content.render(ask["contact_method"]), tuple(Button(texts["method_buttons"][m], m) for m in methods)
+            )
+        ]
     if slot == "contact_detail":
         key = "contact_detail_email" if method == "email" else "contact_detail_phone"
         return [Message(content.render(ask[key]))]
@@ -194,8 +198,11 @@ def _question(
         return [Message(content.render(ask["good_time"]), tuple(Button(t, t) for t in texts["time_buttons"]))]
     if slot == "consent":
         labels = texts["consent_buttons"]
-        return [Message(consent_text(content, days),
-                        (Button(labels["agree"], "/affirm"), Button(labels["decline"], "/deny")))]
+        return [
+            Message(
+                consent_text(content, days), (Button(labels["agree"], "/affirm"), Button(labels["decline"], "/deny"))
+            )
+        ]
     raise ValueError(f"no question for slot {slot}")
 
 
@@ -204,13 +211,20 @@ def consent_text(content: Content, days: int) -> str:
     return content.render(content.callback["ask"]["consent"], days=str(days))
 
 
-def done_reply(content: Content, reference: str, status: str, team_open: bool,
-               disagreement: Optional[str] = None) -> List[Message]:
+def done_reply(
+    content: Content, reference: str, status: str, team_open: bool, disagreement: Optional[str] = None
+) -> List[Message]:
     """The request is saved: its reference, when the team will see it, how to cancel it;
     and, where the family may appeal, that waiting for the call does not stop the clocks."""
-    when = " ".join(part for part in (
-        status, content.render(content.callback["done_open" if team_open else "done_closed"]),
-        waiting_note(content, disagreement)) if part)
+    when = " ".join(
+        part
+        for part in (
+            status,
+            content.render(content.callback["done_open" if team_open else "done_closed"]),
+            waiting_note(content, disagreement),
+        )
+        if part
+    )
     return [Message(content.render(content.callback["done"], reference=reference, when=when))]
 
 
@@ -232,16 +246,26 @@ def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
     team = content.callback["service"]
 
     def statuses(disagreement: Optional[str], now: dt.datetime) -> List[Tuple[str, bool]]:
-        return [status_sentence(content, s, now) for s in contacts_for(content, disagreement)
-                if office_hours.has_hours(s)]
+        return [
+            status_sentence(content, s, now) for s in contacts_for(content, disagreement) if office_hours.has_hours(s)
+        ]
 
     open_now, _ = status_sentence(content, team, wednesday)
     closed, _ = status_sentence(content, team, saturday)
     out = [
         ("talk:in_hours", talk_reply(content, None, statuses(None, wednesday), True)),
-        ("talk:out_of_hours", talk_reply(content, "refused_assessment", statuses("refused_assessment", saturday), False)),
-        ("talk:out_of_hours:placement", talk_reply(content, "disagree_placement", statuses("disagree_placement", saturday), False)),
-        ("talk:out_of_hours:complaint", talk_reply(content, "complaint_council", statuses("complaint_council", saturday), False)),
+        (
+            "talk:out_of_hours",
+            talk_reply(content, "refused_assessment", statuses("refused_assessment", saturday), False),
+        ),
+        (
+            "talk:out_of_hours:placement",
+            talk_reply(content, "disagree_placement", statuses("disagree_placement", saturday), False),
+        ),
+        (
+            "talk:out_of_hours:complaint",
+            talk_reply(content, "complaint_council", statuses("complaint_council", saturday), False),
+        ),
         ("done", done_reply(content, "WS-7K3Q-X9PM", closed, False)),
         ("done:refused_assessment", done_reply(content, "WS-7K3Q-X9PM", closed, False, "refused_assessment")),
         ("done_open", done_reply(content, "WS-7K3Q-X9PM", open_now, True)),
@@ -250,10 +274,21 @@ def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         out.append((f"ask:{slot}", ask_reply(content, slot, method="phone", whatsapp_allowed=True)))
     out.append(("ask:callback_topic:known", ask_reply(content, "callback_topic", label="A refused assessment")))
     out.append(("ask:contact_detail:email", ask_reply(content, "contact_detail", method="email")))
-    for path in (("invalid", "contact_method"), ("invalid", "phone"), ("invalid", "email"),
-                 ("invalid", "consent"), ("no_consent",), ("stopped",), ("stopped_nothing",), ("store_down",),
-                 ("draft_lost",), ("cancel", "how"), ("cancel", "store_down"), ("cancel", "done"),
-                 ("my_data", "down")):
+    for path in (
+        ("invalid", "contact_method"),
+        ("invalid", "phone"),
+        ("invalid", "email"),
+        ("invalid", "consent"),
+        ("no_consent",),
+        ("stopped",),
+        ("stopped_nothing",),
+        ("store_down",),
+        ("draft_lost",),
+        ("cancel", "how"),
+        ("cancel", "store_down"),
+        ("cancel", "done"),
+        ("my_data", "down"),
+    ):
         out.append((":".join(path), plain_reply(content, *path, reference="WS-7K3Q-X9PM")))
     out.append(("my_data", my_data_reply(content, "K7Q2XY", 30)))
     return out

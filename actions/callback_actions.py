@@ -15,6 +15,7 @@ action server's draft store (enquiries/drafts.py), and the slot gets only a
 marker. The submit action reads them from there; "stop", consent "no", a
 crisis, "cancel", a new session and the end of the form delete the draft.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -168,11 +169,9 @@ class ValidateCallbackForm(FormValidationAction):
             return {}
         # A number or address typed straight away answers both questions.
         if callback.normalise_uk_phone(text):
-            return {"contact_method": "phone",
-                    **_held(tracker, "contact_detail", callback.normalise_uk_phone(text))}
+            return {"contact_method": "phone", **_held(tracker, "contact_detail", callback.normalise_uk_phone(text))}
         if callback.normalise_email(text):
-            return {"contact_method": "email",
-                    **_held(tracker, "contact_detail", callback.normalise_email(text))}
+            return {"contact_method": "email", **_held(tracker, "contact_detail", callback.normalise_email(text))}
         method = callback.parse_method(text, whatsapp_allowed=_on_whatsapp(tracker))
         if method is None:
             _send(dispatcher, callback.plain_reply(get_content(), "invalid", "contact_method"))
@@ -225,15 +224,18 @@ class _AskAction(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         content = get_content()
-        _send(dispatcher, callback.ask_reply(
-            content,
-            self.slot,
-            # After "no, not that" the guess is not offered again.
-            label=None if latest_intent(tracker) == "deny" else _label(content, tracker),
-            method=tracker.get_slot("contact_method"),
-            whatsapp_allowed=_on_whatsapp(tracker),
-            days=retention_days(),
-        ))
+        _send(
+            dispatcher,
+            callback.ask_reply(
+                content,
+                self.slot,
+                # After "no, not that" the guess is not offered again.
+                label=None if latest_intent(tracker) == "deny" else _label(content, tracker),
+                method=tracker.get_slot("contact_method"),
+                whatsapp_allowed=_on_whatsapp(tracker),
+                days=retention_days(),
+            ),
+        )
         return []
 
 
@@ -287,8 +289,9 @@ class ActionSubmitCallback(Action):
             # handling the same message again (nginx retries it). Same reference, no
             # second request.
             sentence, team_open = team_status(content, office_hours.now_in_london())
-            _send(dispatcher, callback.done_reply(content, already, sentence, team_open,
-                                                  tracker.get_slot("disagreement")))
+            _send(
+                dispatcher, callback.done_reply(content, already, sentence, team_open, tracker.get_slot("disagreement"))
+            )
             # The reference stays held, so a third try still gets the same one.
             return [SlotSet(slot, None) for slot in FORM_SLOTS]
         missing = [slot for slot in drafts.ANSWER_SLOTS if not answers.get(slot)]
@@ -296,20 +299,26 @@ class ActionSubmitCallback(Action):
             _send(dispatcher, callback.plain_reply(content, "draft_lost"))
             if "contact_detail" in missing:
                 missing.append("contact_method")  # so "WhatsApp, on this number" works again
-            return [*(SlotSet(slot, None) for slot in missing), SlotSet("consent", None),
-                    FollowupAction("callback_form")]
+            return [
+                *(SlotSet(slot, None) for slot in missing),
+                SlotSet("consent", None),
+                FollowupAction("callback_form"),
+            ]
         loop = asyncio.get_running_loop()
         try:
-            enquiry = await loop.run_in_executor(None, lambda: store().create(
-                about=answers["callback_topic"],
-                contact_method=tracker.get_slot("contact_method") or "",
-                contact_detail=answers["contact_detail"],
-                good_time=answers["good_time"],
-                channel=tracker.get_latest_input_channel() or "unknown",
-                consent_text=callback.consent_text(content, retention_days()),
-                consent_at=datetime.now().astimezone(),
-                conversation=tracker.sender_id,
-            ))
+            enquiry = await loop.run_in_executor(
+                None,
+                lambda: store().create(
+                    about=answers["callback_topic"],
+                    contact_method=tracker.get_slot("contact_method") or "",
+                    contact_detail=answers["contact_detail"],
+                    good_time=answers["good_time"],
+                    channel=tracker.get_latest_input_channel() or "unknown",
+                    consent_text=callback.consent_text(content, retention_days()),
+                    consent_at=datetime.now().astimezone(),
+                    conversation=tracker.sender_id,
+                ),
+            )
         except StoreUnavailable:
             logger.error("A callback request could not be stored: the database is unavailable.")
             _send(dispatcher, callback.plain_reply(content, "store_down"))
@@ -317,8 +326,10 @@ class ActionSubmitCallback(Action):
         # The request is committed: tell the team, but never let that hold up the family.
         loop.run_in_executor(None, notify_team, enquiry)
         sentence, team_open = team_status(content, office_hours.now_in_london())
-        _send(dispatcher, callback.done_reply(content, enquiry.reference, sentence, team_open,
-                                              tracker.get_slot("disagreement")))
+        _send(
+            dispatcher,
+            callback.done_reply(content, enquiry.reference, sentence, team_open, tracker.get_slot("disagreement")),
+        )
         # The answers are forgotten; only the reference is held, until the draft's
         # time runs out, so the same message handled again gets the same reference.
         forget_draft(tracker)

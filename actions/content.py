@@ -35,6 +35,7 @@ is, e.g. ``steps.talk_case_officer``) for ``make content-check``. A mapping
 that has other keys too (a topic with ``buttons``) keeps them; its source is
 recorded for its ``text``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,9 +47,7 @@ from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
-CONTENT_DIR = Path(
-    os.environ.get("SEND_CONTENT_DIR", Path(__file__).resolve().parent.parent / "content")
-)
+CONTENT_DIR = Path(os.environ.get("SEND_CONTENT_DIR", Path(__file__).resolve().parent.parent / "content"))
 
 # {service.detail}, {appeals.fact} or {name} for values passed in by the caller.
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:\.([a-z0-9_]+))?\}")
@@ -127,7 +126,7 @@ class Content:
         result is rendered again until nothing changes.
         """
 
-        def replace(match: "re.Match[str]") -> str:
+        def replace(match: re.Match[str]) -> str:
             head, tail = match.group(1), match.group(2)
             if tail is None:
                 if head not in values:
@@ -147,7 +146,7 @@ class Content:
             text = rendered
         return tidy(text)
 
-    def titled_intents(self) -> "tuple[str, ...]":
+    def titled_intents(self) -> tuple[str, ...]:
         """Every intent with a title (disagreements, then questions): what "Did you mean" can offer."""
         return (*self.disagreements, *(i for i in self.button_titles if i not in self.disagreements))
 
@@ -188,9 +187,7 @@ def _service(service_id: str, raw: Mapping[str, Any]) -> Service:
         if key in plain:
             continue
         if not isinstance(value, dict) or {"value", "source", "verified"} - value.keys():
-            raise ContentError(
-                f"{service_id}.{key} needs value, source and verified"
-            )
+            raise ContentError(f"{service_id}.{key} needs value, source and verified")
         details[key] = Detail(
             value=None if value["value"] is None else str(value["value"]),
             source=str(value["source"]),
@@ -225,10 +222,7 @@ def unwrap_sources(node: Any, where: str, sources: Dict[str, str]) -> Any:
         # A topic with buttons: the source belongs to its text.
         sources[f"{where}.text"] = "" if node["source"] is None else str(node["source"])
         node = {k: v for k, v in node.items() if k != "source"}
-    return {
-        key: unwrap_sources(value, f"{where}.{key}" if where else str(key), sources)
-        for key, value in node.items()
-    }
+    return {key: unwrap_sources(value, f"{where}.{key}" if where else str(key), sources) for key, value in node.items()}
 
 
 LANGUAGE_FIELDS = ("name", "text", "english", "verified", "source")
@@ -260,9 +254,7 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
     languages_raw = _read(directory / "languages.yml")
     romanised = unwrap_sources({"romanised": languages_raw.get("romanised")}, "languages", sources)["romanised"]
     try:
-        services = {
-            sid: _service(sid, raw) for sid, raw in services_raw["services"].items()
-        }
+        services = {sid: _service(sid, raw) for sid, raw in services_raw["services"].items()}
         return Content(
             services=services,
             unverified_marker=str(services_raw.get("unverified_marker", "")),

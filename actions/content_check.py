@@ -15,6 +15,7 @@ Run it after every edit of the content files. It fails (exit 1) when:
 It always prints the details still marked `verified: false` or missing, which
 the council's team must confirm before go-live, and every source used.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,10 +25,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-from actions.content import Content, ContentError, load_content
-from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
 from actions import deadlines, office_hours
+from actions.content import Content, ContentError, load_content
 from actions.languages import LANGUAGES
+from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
 from actions.replies import SETTING, all_replies
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
@@ -113,8 +114,9 @@ def _text_leaves(node: Any, where: str) -> List[str]:
     if isinstance(node, str):
         return [where]
     if isinstance(node, Mapping):
-        return [leaf for key, value in node.items() if key != "buttons"
-                for leaf in _text_leaves(value, f"{where}.{key}")]
+        return [
+            leaf for key, value in node.items() if key != "buttons" for leaf in _text_leaves(value, f"{where}.{key}")
+        ]
     return []
 
 
@@ -162,15 +164,14 @@ def source_errors(content: Content, headings: Optional[List[str]] = None) -> Lis
             continue
         for part in source_parts(source):
             if part.startswith(FACTS_PREFIX):
-                cited = part[len(FACTS_PREFIX):].strip().lower()
+                cited = part[len(FACTS_PREFIX) :].strip().lower()
                 if not cited:
                     errors.append(f"{place}: '{part}' names no heading of facts.md")
                 elif headings is not None and not any(h.lower().startswith(cited) for h in headings):
                     errors.append(f"{place}: facts.md has no heading starting '{cited}'")
             elif not OTHER_SOURCE.search(part):
                 errors.append(
-                    f"{place}: source '{part}' names neither a facts.md heading "
-                    f"('{FACTS_PREFIX} <heading>') nor a law"
+                    f"{place}: source '{part}' names neither a facts.md heading ('{FACTS_PREFIX} <heading>') nor a law"
                 )
     return errors
 
@@ -193,7 +194,7 @@ def _button_label_errors(content: Content) -> List[str]:
     }
     for where, label in labels.items():
         if not isinstance(label, str) or not label.strip():
-            errors.append(f"callback.yml {where}: the label must be text; put quotes around it (\"No\")")
+            errors.append(f'callback.yml {where}: the label must be text; put quotes around it ("No")')
     return errors
 
 
@@ -250,8 +251,10 @@ def to_verify(content: Content) -> List[str]:
         if not entry["verified"]:
             rows.append(f"TRANSLATE languages.{code} ({entry['name']}): awaiting the council's translators")
     if content.languages and not content.interpreter_confirmed:
-        rows.append("VERIFY   languages.yml: the SEND team and SENDIAS can arrange an interpreter "
-                    "(not yet in facts.md; then set interpreter_confirmed: true)")
+        rows.append(
+            "VERIFY   languages.yml: the SEND team and SENDIAS can arrange an interpreter "
+            "(not yet in facts.md; then set interpreter_confirmed: true)"
+        )
     for sid, service in content.services.items():
         for key, detail in service.details.items():
             if detail.value is None:

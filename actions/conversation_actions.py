@@ -1,4 +1,5 @@
 """Conversation-level actions: the opening message, not understood (two stages), out of scope, another language."""
+
 from __future__ import annotations
 
 from typing import List
@@ -31,8 +32,7 @@ class ActionSessionStart(ReplyAction):
 
     def respond(self, content: Content, tracker: Tracker):
         forget_draft(tracker)
-        return (replies.intro_reply(content, retention_days()),
-                [SessionStarted(), ActionExecuted("action_listen")])
+        return (replies.intro_reply(content, retention_days()), [SessionStarted(), ActionExecuted("action_listen")])
 
 
 def candidate_disagreements(ranking: List[dict], known: List[str]) -> List[str]:
@@ -57,8 +57,9 @@ class ActionDidYouMean(ReplyAction):
     action_name = "action_did_you_mean"
 
     def respond(self, content: Content, tracker: Tracker):
-        stage = fallback.first_stage(intent_ranking(tracker), frozenset(content.titled_intents()),
-                                     fallback.thresholds())
+        stage = fallback.first_stage(
+            intent_ranking(tracker), frozenset(content.titled_intents()), fallback.thresholds()
+        )
         return replies.did_you_mean_reply(content, stage), []
 
 

@@ -24,6 +24,7 @@ store; they are never logged.
 A question about something else in the middle is answered, then the form asks
 again; "stop", a crisis, "I lost the letter" and a new disagreement end it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -98,8 +99,11 @@ class ValidateDeadlineForm(FormValidationAction):
         """
         content = get_content()
         disagreement = tracker.get_slot("disagreement")
-        if tracker.get_slot("requested_slot") is None and disagreement in content.disagreements \
-                and not deadline_replies.kind_of(content, disagreement):
+        if (
+            tracker.get_slot("requested_slot") is None
+            and disagreement in content.disagreements
+            and not deadline_replies.kind_of(content, disagreement)
+        ):
             # No tribunal deadline for this disagreement: say what applies, and end.
             self._send(dispatcher, replies.deadline_reply(content, disagreement))
             return [SlotSet("requested_slot", None), ActiveLoop(None)]
@@ -184,8 +188,9 @@ class ValidateDeadlineForm(FormValidationAction):
         if latest_intent(tracker) == "deny" or _NO.search(text):
             return {CERTIFICATE: NO_CERTIFICATE, PROBLEM: None}
         letter = deadlines.DateReading.from_slot(tracker.get_slot(LETTER))
-        reading = self._read(tracker, printed=True,
-                             not_before=letter.date if letter is not None and letter.ok else None)
+        reading = self._read(
+            tracker, printed=True, not_before=letter.date if letter is not None and letter.ok else None
+        )
         if reading is None:
             return {}
         if not reading.ok:
@@ -195,10 +200,26 @@ class ValidateDeadlineForm(FormValidationAction):
 
 # Messages that are about something else when no date is in them.
 ANSWERED_ELSEWHERE = {
-    "ask_mediation_vs_dr", "ask_disagreement_resolution", "ask_mediation", "ask_tribunal",
-    "ask_sendias", "ask_prime_resolution", "ask_advocate", "contact_case_officer", "request_human",
-    "ask_cost", "ask_draft_plan", "ask_young_person", "ask_mediation_day", "request_summary",
-    "request_callback", "greet", "goodbye", "thank", "bot_challenge", "my_data",
+    "ask_mediation_vs_dr",
+    "ask_disagreement_resolution",
+    "ask_mediation",
+    "ask_tribunal",
+    "ask_sendias",
+    "ask_prime_resolution",
+    "ask_advocate",
+    "contact_case_officer",
+    "request_human",
+    "ask_cost",
+    "ask_draft_plan",
+    "ask_young_person",
+    "ask_mediation_day",
+    "request_summary",
+    "request_callback",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "my_data",
 }
 
 
@@ -237,8 +258,9 @@ class ActionAskLetterDate(_AskAction):
     def messages(self, content, tracker, problem):
         # Asked for the first time (the form had not asked for the date yet): the rules come first.
         first = tracker.get_slot("requested_slot") != LETTER
-        return deadline_replies.ask_date_reply(content, _kind(tracker.get_slot(KIND)), problem,
-                                               first=first, disagreement=tracker.get_slot("disagreement"))
+        return deadline_replies.ask_date_reply(
+            content, _kind(tracker.get_slot(KIND)), problem, first=first, disagreement=tracker.get_slot("disagreement")
+        )
 
 
 class ActionAskCertificateDate(_AskAction):
@@ -269,16 +291,20 @@ class ActionExplainDeadlines(ReplyAction):
     action_name = "action_explain_deadlines"
 
     def respond(self, content: Content, tracker: Tracker):
-        answers = {"kind": tracker.get_slot(KIND), "letter": tracker.get_slot(LETTER),
-                   "certificate": tracker.get_slot(CERTIFICATE)}
+        answers = {
+            "kind": tracker.get_slot(KIND),
+            "letter": tracker.get_slot(LETTER),
+            "certificate": tracker.get_slot(CERTIFICATE),
+        }
         kept = _kept(answers)
         empty = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if kept is None:  # the form ended early (no deadline for this, a lost letter): already answered
             return [], empty
         kind, letter, certificate = kept
         try:
-            messages = deadline_replies.dates_reply(content, _kind(kind), letter, certificate, today(),
-                                                    not_sure=kind == NOT_SURE_KIND)
+            messages = deadline_replies.dates_reply(
+                content, _kind(kind), letter, certificate, today(), not_sure=kind == NOT_SURE_KIND
+            )
         except ValueError:
             # A date no longer usable (the conversation went on past midnight, a
             # year after the letter, say): the general rules, never a guess.

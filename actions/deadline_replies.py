@@ -11,14 +11,14 @@ discrimination claim. A disagreement that can go neither to the tribunal nor
 to a claim has no deadline to work out (replies.deadline_reply says what
 applies instead).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import List, Optional
 
-from actions import deadlines
+from actions import deadlines, replies
 from actions.content import Content
-from actions import replies
 from actions.replies import Button, Message, buttons
 
 # Typed or pressed when the family does not know which decision it is.
@@ -55,9 +55,13 @@ def ask_kind_reply(content: Content) -> List[Message]:
     return [Message(_write(content, "ask", "kind"), options)]
 
 
-def ask_date_reply(content: Content, kind: Optional[str],
-                   problem: Optional[deadlines.DateReading] = None,
-                   first: bool = False, disagreement: Optional[str] = None) -> List[Message]:
+def ask_date_reply(
+    content: Content,
+    kind: Optional[str],
+    problem: Optional[deadlines.DateReading] = None,
+    first: bool = False,
+    disagreement: Optional[str] = None,
+) -> List[Message]:
     """The date on the letter (or, for a claim, the day it happened); a gentle question after a problem.
 
     The first time (``first``), the rules come before the question, so that a
@@ -87,18 +91,25 @@ def ask_certificate_reply(content: Content, problem: Optional[deadlines.DateRead
     return [Message(text, (Button("No certificate yet", NO_CERTIFICATE_PAYLOAD),))]
 
 
-def work_out(kind: str, letter: deadlines.DateReading, certificate: Optional[deadlines.DateReading],
-             today: dt.date) -> deadlines.Deadlines:
+def work_out(
+    kind: str, letter: deadlines.DateReading, certificate: Optional[deadlines.DateReading], today: dt.date
+) -> deadlines.Deadlines:
     """The deadlines from the readings the form kept."""
     # The form keeps only a letter date that reads (ok), so letter.date is set.
     letter_date: dt.date = letter.date  # type: ignore[assignment]
-    return deadlines.work_out(kind, letter_date, today,
-                              certificate.date if certificate is not None and certificate.ok else None)
+    return deadlines.work_out(
+        kind, letter_date, today, certificate.date if certificate is not None and certificate.ok else None
+    )
 
 
-def dates_reply(content: Content, kind: str, letter: deadlines.DateReading,
-                certificate: Optional[deadlines.DateReading], today: dt.date,
-                not_sure: bool = False) -> List[Message]:
+def dates_reply(
+    content: Content,
+    kind: str,
+    letter: deadlines.DateReading,
+    certificate: Optional[deadlines.DateReading],
+    today: dt.date,
+    not_sure: bool = False,
+) -> List[Message]:
     """The worked-out dates, how they were counted and what to do; then a way to keep a copy."""
     worked = work_out(kind, letter, certificate, today)
     text = deadlines.explain(worked, content.render, letter=letter, certificate=certificate)
@@ -116,8 +127,10 @@ def examples(content: Content) -> List[tuple]:
     out = [
         ("deadline_ask:kind", ask_kind_reply(content)),
         ("deadline_ask:letter", ask_date_reply(content, deadlines.APPEAL)),
-        ("deadline_ask:letter:first", ask_date_reply(content, deadlines.APPEAL, first=True,
-                                                     disagreement="refused_assessment")),
+        (
+            "deadline_ask:letter:first",
+            ask_date_reply(content, deadlines.APPEAL, first=True, disagreement="refused_assessment"),
+        ),
         ("deadline_ask:discrimination", ask_date_reply(content, deadlines.DISCRIMINATION)),
         ("deadline_ask:certificate", ask_certificate_reply(content)),
     ]
@@ -126,12 +139,10 @@ def examples(content: Content) -> List[tuple]:
         out.append((f"deadline_ask:letter:{reason}", ask_date_reply(content, deadlines.APPEAL, problem)))
     out += [
         ("deadline_dates:appeal", dates_reply(content, deadlines.APPEAL, letter, None, today)),
-        ("deadline_dates:appeal:certificate",
-         dates_reply(content, deadlines.APPEAL, letter, certificate, today)),
+        ("deadline_dates:appeal:certificate", dates_reply(content, deadlines.APPEAL, letter, certificate, today)),
         ("deadline_dates:appeal:passed", dates_reply(content, deadlines.APPEAL, late, None, today)),
         ("deadline_dates:placement", dates_reply(content, deadlines.PLACEMENT, letter, None, today)),
         ("deadline_dates:not_sure", dates_reply(content, deadlines.APPEAL, letter, None, today, not_sure=True)),
-        ("deadline_dates:discrimination",
-         dates_reply(content, deadlines.DISCRIMINATION, letter, None, today)),
+        ("deadline_dates:discrimination", dates_reply(content, deadlines.DISCRIMINATION, letter, None, today)),
     ]
     return out

@@ -79,6 +79,7 @@ most recent Tuesday before today. A written date (with a month) wins over a
 day-only or relative one in the same message ("dated 18 March, came
 yesterday"); two different dates of the same sort get a question back.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -122,8 +123,18 @@ AUGUST = "august"
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 Render = Callable[[str], str]
@@ -132,6 +143,7 @@ Render = Callable[[str], str]
 # --------------------------------------------------------------------------
 # Counting
 # --------------------------------------------------------------------------
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day number ``months`` calendar months later (or earlier, if negative).
@@ -168,9 +180,7 @@ def first_working_day_from(day: dt.date, bank_holidays: Container[dt.date]) -> d
     return day
 
 
-def tribunal_holiday_rule(
-    day: dt.date, bank_holidays: Container[dt.date]
-) -> Tuple[dt.date, Optional[str]]:
+def tribunal_holiday_rule(day: dt.date, bank_holidays: Container[dt.date]) -> Tuple[dt.date, Optional[str]]:
     """Where the tribunal's holiday rule (rule 12) moves an appeal deadline.
 
     Ending on any day from 25 December to 1 January: the next working day
@@ -236,9 +246,7 @@ class Deadlines:
     other_parts: Optional[Deadline] = None
 
 
-def _deadline(
-    plain: dt.date, today: dt.date, bank_holidays: Container[dt.date], holiday_rule: bool
-) -> Deadline:
+def _deadline(plain: dt.date, today: dt.date, bank_holidays: Container[dt.date], holiday_rule: bool) -> Deadline:
     last_day, moved = tribunal_holiday_rule(plain, bank_holidays) if holiday_rule else (plain, None)
     return Deadline(
         plain=plain,
@@ -296,9 +304,15 @@ def work_out(
         # months later. With no such date, the day before that month's last day.
         last = add_months(start, 6) - dt.timedelta(days=1)
         return Deadlines(
-            kind=kind, start=start, certificate=None, today=today, mediation=None,
+            kind=kind,
+            start=start,
+            certificate=None,
+            today=today,
+            mediation=None,
             appeal=_deadline(last, today, holidays_, holiday_rule=False),
-            from_letter=last, from_certificate=None, certificate_later=False,
+            from_letter=last,
+            from_certificate=None,
+            certificate_later=False,
         )
 
     from_letter = add_months(start, 2)
@@ -308,23 +322,36 @@ def work_out(
         # later implies from_certificate is set.
         other = _deadline(from_certificate, today, holidays_, holiday_rule=True) if later else None  # type: ignore[arg-type]
         return Deadlines(
-            kind=kind, start=start, certificate=certificate, today=today, mediation=None,
+            kind=kind,
+            start=start,
+            certificate=certificate,
+            today=today,
+            mediation=None,
             appeal=_deadline(from_letter, today, holidays_, holiday_rule=True),
-            from_letter=from_letter, from_certificate=from_certificate, certificate_later=later,
+            from_letter=from_letter,
+            from_certificate=from_certificate,
+            certificate_later=later,
             other_parts=other,
         )
     plain: dt.date = from_certificate if later else from_letter  # type: ignore[assignment]  # later implies it is set
     mediation = _deadline(from_letter, today, holidays_, holiday_rule=False)
     return Deadlines(
-        kind=kind, start=start, certificate=certificate, today=today, mediation=mediation,
+        kind=kind,
+        start=start,
+        certificate=certificate,
+        today=today,
+        mediation=mediation,
         appeal=_deadline(plain, today, holidays_, holiday_rule=True),
-        from_letter=from_letter, from_certificate=from_certificate, certificate_later=later,
+        from_letter=from_letter,
+        from_certificate=from_certificate,
+        certificate_later=later,
     )
 
 
 # --------------------------------------------------------------------------
 # Reading a date
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DateReading:
@@ -360,7 +387,7 @@ class DateReading:
         }
 
     @classmethod
-    def from_slot(cls, value: Any) -> Optional["DateReading"]:
+    def from_slot(cls, value: Any) -> Optional[DateReading]:
         """The reading kept by :meth:`as_slot`, or None for anything else."""
         if not isinstance(value, Mapping):
             return None
@@ -408,36 +435,53 @@ _YEAR = rf"(?:,?\s+(?:(?:19|20)\d{{2}}\b|'?\d{{2}}\b(?!\s*{_UNIT})(?![:.]\d)))"
 # a month (and maybe a year), 1 a day of the month only, 0 counted back from today.
 _PATTERNS: Sequence[Tuple[str, int, str]] = (
     # 18 March, Wed 18th of March 2026, the 18th March '26
-    ("day_month", 2,
-     rf"(?:\b{_WEEKDAY},?\s+)?(?:\bthe\s+)?\b{_DAY}\s*{_ORDINAL}?\s+(?:of\s+)?{_MONTH}{_YEAR}?"),
+    ("day_month", 2, rf"(?:\b{_WEEKDAY},?\s+)?(?:\bthe\s+)?\b{_DAY}\s*{_ORDINAL}?\s+(?:of\s+)?{_MONTH}{_YEAR}?"),
     # March 18, March 18th, 2026
-    ("month_day", 2,
-     rf"(?:\b{_WEEKDAY},?\s+)?\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:\s*{_ORDINAL})?\b"
-     rf"(?!\s*{_UNIT})(?!\s*[:.]\d)(?:,?\s+(?:19|20)\d{{2}}\b)?"),
+    (
+        "month_day",
+        2,
+        rf"(?:\b{_WEEKDAY},?\s+)?\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:\s*{_ORDINAL})?\b"
+        rf"(?!\s*{_UNIT})(?!\s*[:.]\d)(?:,?\s+(?:19|20)\d{{2}}\b)?",
+    ),
     # 18/03/2026, 18.3.26, 18-3-2026 (day first, always); 18/3
-    ("numeric", 2,
-     rf"(?<![\w/.\-]){_DAY}(?P<sep>[/.\-]){_MONTH_NUMBER}(?P=sep)(?:\d{{4}}|\d{{2}})(?![/.\-]?\d)"
-     rf"|(?<![\w/.\-]){_DAY}/{_MONTH_NUMBER}(?![/.\-]?\d)"),
+    (
+        "numeric",
+        2,
+        rf"(?<![\w/.\-]){_DAY}(?P<sep>[/.\-]){_MONTH_NUMBER}(?P=sep)(?:\d{{4}}|\d{{2}})(?![/.\-]?\d)"
+        rf"|(?<![\w/.\-]){_DAY}/{_MONTH_NUMBER}(?![/.\-]?\d)",
+    ),
     # the 18th, on the 18th, dated 18th, on the 18.
-    ("day_only", 1,
-     rf"\bthe\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY}){_NOT_OF_MONTH}"
-     rf"|\b(?:on|dated|from)\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY})"
-     rf"{_NOT_OF_MONTH}"
-     rf"|\b(?:on|dated)\s+the\s+{_DAY}(?=\s*(?:[,.;!?]|$))"
-     rf"|^\s*{_DAY}\s*{_ORDINAL}\s*[.!]?\s*$"),
+    (
+        "day_only",
+        1,
+        rf"\bthe\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY}){_NOT_OF_MONTH}"
+        rf"|\b(?:on|dated|from)\s+{_DAY}\s*{_ORDINAL}\b(?!\s+(?:of\s+)?{_MONTH})(?!\s+{_NOT_A_DAY})"
+        rf"{_NOT_OF_MONTH}"
+        rf"|\b(?:on|dated)\s+the\s+{_DAY}(?=\s*(?:[,.;!?]|$))"
+        rf"|^\s*{_DAY}\s*{_ORDINAL}\s*[.!]?\s*$",
+    ),
     # last Tuesday, on Monday, this Friday (a question back: dateparser cannot read it)
-    ("weekday", 0,
-     rf"(?:\b(?:last|this|next|on|past)\s+)?\b{_WEEKDAY_FULL}(?:\s+just\s+gone)?"
-     rf"(?!,?\s+(?:the\s+)?\d)(?!,?\s+{_MONTH}\s+\d)"),
+    (
+        "weekday",
+        0,
+        rf"(?:\b(?:last|this|next|on|past)\s+)?\b{_WEEKDAY_FULL}(?:\s+just\s+gone)?"
+        rf"(?!,?\s+(?:the\s+)?\d)(?!,?\s+{_MONTH}\s+\d)",
+    ),
     # yesterday, the day before yesterday, 3 weeks ago, a fortnight ago
-    ("ago", 0,
-     rf"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b"
-     rf"|\b(?:{_COUNT}\s+{_UNIT}\s*(?:,|and)?\s*)*{_COUNT}\s+{_UNIT}\s+ago\b"),
+    (
+        "ago",
+        0,
+        rf"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b"
+        rf"|\b(?:{_COUNT}\s+{_UNIT}\s*(?:,|and)?\s*)*{_COUNT}\s+{_UNIT}\s+ago\b",
+    ),
     # "today" only where it says when the letter is dated or came: "can I
     # appeal today?" is not a date.
-    ("today", 0,
-     r"\b(?:dated|sent|came|arrived|received|got\s+it|got\s+the\s+letter)\s+"
-     r"(?:in\s+)?today\b|^\s*(?:it\s+was\s+)?today\s*[.!]?\s*$"),
+    (
+        "today",
+        0,
+        r"\b(?:dated|sent|came|arrived|received|got\s+it|got\s+the\s+letter)\s+"
+        r"(?:in\s+)?today\b|^\s*(?:it\s+was\s+)?today\s*[.!]?\s*$",
+    ),
 )
 _FINDER = re.compile(
     "|".join(f"(?P<{name}>{pattern})" for name, _, pattern in _PATTERNS),
@@ -458,8 +502,22 @@ _ARRIVAL = re.compile(
 # Words that say the date given is the one printed on it ("dated 18 March, came today").
 _PRINTED = re.compile(r"\b(?:dated|date on|date printed|printed|it says|says|written|issued)\b", re.IGNORECASE)
 _FORTNIGHT = re.compile(r"\b(a|an|one|1)\s+fortnight\b", re.IGNORECASE)
-_COUNT_WORDS = ("a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                "nine", "ten", "eleven", "twelve")
+_COUNT_WORDS = (
+    "a",
+    "an",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 
 def _parser_settings(today: dt.date) -> Dict[str, Any]:
@@ -543,9 +601,7 @@ def _read_one(kind: str, text: str, today: dt.date) -> Tuple[Optional[dt.date], 
     return parsed, None if _HAS_YEAR[kind].search(text.strip()) else "year"
 
 
-def read_date(
-    text: str, today: dt.date, *, not_before: Optional[dt.date] = None, printed: bool = False
-) -> DateReading:
+def read_date(text: str, today: dt.date, *, not_before: Optional[dt.date] = None, printed: bool = False) -> DateReading:
     """The one date in ``text``, read as people in England write dates.
 
     Never a guess: see :class:`DateReading` and the module docstring. ``today``
@@ -589,6 +645,7 @@ def read_date(
 # --------------------------------------------------------------------------
 # Wording
 # --------------------------------------------------------------------------
+
 
 class WordingError(ContentError):
     """content/deadlines.yml is missing a text or a source."""
@@ -655,7 +712,7 @@ class _Writer:
         if "{unverified}" in template:
             values = {**values, "unverified": f" {self.marker()}" if entry.get("verified") is False else ""}
 
-        def fill(match: "re.Match[str]") -> str:
+        def fill(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in values:
                 raise WordingError(f"deadlines.yml {section}.{key}: no value for {{{name}}}")
@@ -682,7 +739,9 @@ def _day_kind(day: dt.date, bank_holidays: Container[dt.date]) -> str:
 
 
 def _read_back(
-    write: _Writer, deadlines: Deadlines, letter: Optional[DateReading],
+    write: _Writer,
+    deadlines: Deadlines,
+    letter: Optional[DateReading],
     certificate: Optional[DateReading],
 ) -> str:
     if deadlines.kind == DISCRIMINATION:
@@ -725,8 +784,7 @@ def _mediation(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt
     if deadlines.appeal.moved:
         parts.append(write("mediation", "not_moved"))
     if deadline.non_working_day:
-        parts.append(write("mediation", "non_working_day",
-                           day_kind=_day_kind(deadline.last_day, bank_holidays)))
+        parts.append(write("mediation", "non_working_day", day_kind=_day_kind(deadline.last_day, bank_holidays)))
     parts += _urgency(write, "mediation", deadline)
     return _paragraph(*parts)
 
@@ -752,15 +810,13 @@ def _appeal(write: _Writer, deadlines: Deadlines, bank_holidays: Container[dt.da
         parts.append(write(section, "rule"))
     if deadlines.from_certificate is not None and deadlines.kind != PLACEMENT:
         key = "certificate_later" if deadlines.certificate_later else "certificate_not_later"
-        parts.append(write(section, key, date=deadlines.from_certificate,
-                           letter_date=deadlines.from_letter))
+        parts.append(write(section, key, date=deadlines.from_certificate, letter_date=deadlines.from_letter))
     if deadline.moved == CHRISTMAS:
         parts.append(write(section, "christmas", plain_date=deadline.plain, date=deadline.last_day))
     elif deadline.moved == AUGUST:
         parts.append(write(section, "august", plain_date=deadline.plain, date=deadline.last_day))
     elif deadline.non_working_day:
-        parts.append(write(section, "non_working_day",
-                           day_kind=_day_kind(deadline.last_day, bank_holidays)))
+        parts.append(write(section, "non_working_day", day_kind=_day_kind(deadline.last_day, bank_holidays)))
     parts += _urgency(write, section, deadline)
     return _paragraph(*parts)
 
@@ -776,8 +832,7 @@ def _discrimination(write: _Writer, deadlines: Deadlines, bank_holidays: Contain
         return _paragraph(write(section, "passed", date=deadline.last_day))
     parts = [write(section, "deadline", date=deadline.last_day), write(section, "rule")]
     if deadline.non_working_day:
-        parts.append(write(section, "non_working_day",
-                           day_kind=_day_kind(deadline.last_day, bank_holidays)))
+        parts.append(write(section, "non_working_day", day_kind=_day_kind(deadline.last_day, bank_holidays)))
     parts += _urgency(write, section, deadline)
     parts += [write(section, "late"), write(section, "running")]
     return _paragraph(*parts)
@@ -803,16 +858,14 @@ def explain(
     paragraphs = [_read_back(write, deadlines, letter, certificate)]
     if deadlines.kind == DISCRIMINATION:
         paragraphs.append(_discrimination(write, deadlines, holidays_))
-        paragraphs.append(_paragraph(write("discrimination", "where"),
-                                     write("always", "help")))
+        paragraphs.append(_paragraph(write("discrimination", "where"), write("always", "help")))
         return "\n\n".join(paragraphs)
     if deadlines.mediation is not None:
         paragraphs.append(_mediation(write, deadlines, holidays_))
     paragraphs.append(_appeal(write, deadlines, holidays_))
     ending = []
     mediation = deadlines.mediation
-    if (mediation is not None and mediation.passed and not deadlines.appeal.passed
-            and deadlines.certificate is None):
+    if mediation is not None and mediation.passed and not deadlines.appeal.passed and deadlines.certificate is None:
         ending.append(write("always", "without_certificate"))
     ending += [write("always", "running"), write("always", "check_letter"), write("always", "help")]
     paragraphs.append(_paragraph(*ending))
@@ -878,8 +931,7 @@ _EXAMPLES: Sequence[Tuple[str, str, str, Optional[str], str]] = (
     ("placement", PLACEMENT, "2026-03-18", None, "2026-04-15"),
     ("placement with a certificate", PLACEMENT, "2026-03-18", "2026-05-01", "2026-05-02"),
     ("placement, passed", PLACEMENT, "2026-01-10", None, "2026-04-15"),
-    ("placement passed, a certificate for other parts still open", PLACEMENT, "2026-03-18", "2026-05-10",
-     "2026-05-20"),
+    ("placement passed, a certificate for other parts still open", PLACEMENT, "2026-03-18", "2026-05-10", "2026-05-20"),
     ("discrimination", DISCRIMINATION, "2026-03-01", None, "2026-03-02"),
     ("discrimination, 6 months end on a Saturday", DISCRIMINATION, "2026-02-08", None, "2026-03-02"),
     ("discrimination, passed", DISCRIMINATION, "2025-06-01", None, "2026-03-02"),
@@ -897,30 +949,30 @@ def examples(
     replies: List[Tuple[str, str]] = []
     for name, kind, letter_on, certificate_on, today_on in _EXAMPLES:
         day = dt.date.fromisoformat(today_on)
-        deadlines = work_out(kind, dt.date.fromisoformat(letter_on), day,
-                             dt.date.fromisoformat(certificate_on) if certificate_on else None)
+        deadlines = work_out(
+            kind,
+            dt.date.fromisoformat(letter_on),
+            day,
+            dt.date.fromisoformat(certificate_on) if certificate_on else None,
+        )
         replies.append((name, explain(deadlines, write_render, wording=words)))
     today = dt.date(2026, 4, 15)
     for said in _EXAMPLE_READINGS:
         reading = read_date(said, today)
         deadlines = work_out(APPEAL, reading.date, today)  # type: ignore[arg-type]
-        replies.append((f"read back '{said}'",
-                        explain(deadlines, write_render, letter=reading, wording=words)))
+        replies.append((f"read back '{said}'", explain(deadlines, write_render, letter=reading, wording=words)))
     certificate = read_date("1 April", today)
     deadlines = work_out(APPEAL, dt.date(2026, 3, 18), today, certificate.date)
-    replies.append(("certificate read back",
-                    explain(deadlines, write_render, certificate=certificate, wording=words)))
+    replies.append(("certificate read back", explain(deadlines, write_render, certificate=certificate, wording=words)))
     for said in ("18 March 2027", "18 March 2024", "next month", "18 March and 1 April"):
         for asking in (LETTER, CERTIFICATE, DISCRIMINATION):
-            replies.append((f"question '{said}' ({asking})",
-                            question(read_date(said, today), asking, write_render,
-                                     wording=words)))
+            replies.append(
+                (f"question '{said}' ({asking})", question(read_date(said, today), asking, write_render, wording=words))
+            )
     before = read_date("1 March", today, not_before=dt.date(2026, 3, 18))
-    replies.append(("question: certificate before letter",
-                    question(before, CERTIFICATE, write_render, wording=words)))
+    replies.append(("question: certificate before letter", question(before, CERTIFICATE, write_render, wording=words)))
     arrived = read_date("got it on 18 March", today, printed=True)
-    replies.append(("question: the day it arrived",
-                    question(arrived, LETTER, write_render, wording=words)))
+    replies.append(("question: the day it arrived", question(arrived, LETTER, write_render, wording=words)))
     return replies
 
 
@@ -960,10 +1012,32 @@ def wording_problems(render: Optional[Render] = None) -> List[str]:
 
 
 __all__ = [
-    "APPEAL", "AUGUST", "BEFORE_LETTER", "CERTIFICATE", "CHRISTMAS", "DISCRIMINATION",
-    "FUTURE", "LETTER", "PLACEMENT", "TOO_OLD", "UNREADABLE",
-    "DateReading", "Deadline", "Deadlines", "WordingError",
-    "add_months", "every_text", "explain", "get_wording", "load_wording", "long_date",
-    "examples", "question", "read_date", "to_verify", "tribunal_holiday_rule", "wording_problems",
+    "APPEAL",
+    "AUGUST",
+    "BEFORE_LETTER",
+    "CERTIFICATE",
+    "CHRISTMAS",
+    "DISCRIMINATION",
+    "FUTURE",
+    "LETTER",
+    "PLACEMENT",
+    "TOO_OLD",
+    "UNREADABLE",
+    "DateReading",
+    "Deadline",
+    "Deadlines",
+    "WordingError",
+    "add_months",
+    "every_text",
+    "explain",
+    "get_wording",
+    "load_wording",
+    "long_date",
+    "examples",
+    "question",
+    "read_date",
+    "to_verify",
+    "tribunal_holiday_rule",
+    "wording_problems",
     "work_out",
 ]

@@ -43,12 +43,13 @@ problem usually gets far less confidence than it deserves; a lower bar
 offers unrelated disagreements to families who named only one, so the reply
 is worded as a possibility ("you may also have mentioned").
 """
+
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Collection, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -119,8 +120,11 @@ def model_ranking(ranking: Iterable[Mapping[str, Any]]) -> List[Tuple[str, float
     The FallbackClassifier puts ``nlu_fallback`` first and keeps the model's
     ranking after it.
     """
-    pairs = [(e["name"], _confidence(e)) for e in ranking or ()
-             if isinstance(e, Mapping) and isinstance(e.get("name"), str) and e["name"] != NLU_FALLBACK]
+    pairs = [
+        (e["name"], _confidence(e))
+        for e in ranking or ()
+        if isinstance(e, Mapping) and isinstance(e.get("name"), str) and e["name"] != NLU_FALLBACK
+    ]
     return sorted(pairs, key=lambda pair: -pair[1])
 
 
@@ -189,4 +193,3 @@ def read_thresholds(path: Path = CONFIG) -> Thresholds:
 def thresholds() -> Thresholds:
     """The thresholds, read once per process."""
     return read_thresholds()
-

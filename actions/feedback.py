@@ -1,4 +1,4 @@
-""""Did this help?": one light question after the routes reply, and its answers.
+""" "Did this help?": one light question after the routes reply, and its answers.
 
 The council wants to know whether families found the assistant helpful, per
 kind of disagreement, without keeping anything a family writes. So the
@@ -16,6 +16,7 @@ The rules, which the actions enforce here rather than in stories:
 
 The wording is in ``content/feedback.yml`` (read by :func:`feedback_content`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
-
 from rasa_sdk.events import SlotSet
 
 from actions.content import CONTENT_DIR, ContentError, tidy
@@ -53,9 +53,16 @@ def feedback_content(path: Path = FEEDBACK_FILE) -> Mapping[str, Any]:
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"cannot read {Path(path).name}: {error}") from error
     try:
-        parts = [data["question"]["text"], data["question"]["yes_button"], data["question"]["no_button"],
-                 data["thanks"], data["missing"]["text"], data["missing"]["talk_button"],
-                 data["thanks_reason"], *data["missing"]["reasons"].values()]
+        parts = [
+            data["question"]["text"],
+            data["question"]["yes_button"],
+            data["question"]["no_button"],
+            data["thanks"],
+            data["missing"]["text"],
+            data["missing"]["talk_button"],
+            data["thanks_reason"],
+            *data["missing"]["reasons"].values(),
+        ]
     except (KeyError, TypeError, AttributeError) as error:
         raise ContentError(f"feedback.yml is missing a part: {error}") from error
     if not all(isinstance(part, str) and part.strip() for part in parts):
@@ -77,24 +84,24 @@ def _events_this_session(events: Iterable[Mapping[str, Any]]) -> List[Mapping[st
     events = list(events)
     for index in range(len(events) - 1, -1, -1):
         if events[index].get("event") == "session_started":
-            return events[index + 1:]
+            return events[index + 1 :]
     return events
 
 
 def crisis_in_conversation(events: Iterable[Mapping[str, Any]]) -> bool:
     """Whether the crisis reply was given in this conversation."""
-    return any(
-        e.get("event") == "action" and e.get("name") == CRISIS_ACTION
-        for e in _events_this_session(events)
-    )
+    return any(e.get("event") == "action" and e.get("name") == CRISIS_ACTION for e in _events_this_session(events))
 
 
 def question_message() -> Message:
     question = feedback_content()["question"]
-    return Message(question["text"], (
-        Button(question["yes_button"], "/feedback_yes"),
-        Button(question["no_button"], "/feedback_no"),
-    ))
+    return Message(
+        question["text"],
+        (
+            Button(question["yes_button"], "/feedback_yes"),
+            Button(question["no_button"], "/feedback_no"),
+        ),
+    )
 
 
 def ask(state: Optional[str], events: Iterable[Mapping[str, Any]]) -> Tuple[List[Message], List[Dict[str, Any]]]:

@@ -1,4 +1,5 @@
 """The answers to "Did this help?" (the question itself comes with the routes reply)."""
+
 from __future__ import annotations
 
 import logging

@@ -28,6 +28,7 @@ answered in Polish, would be baffling. So the rules lean towards English:
 
 The figures behind the thresholds are in the README ("Other languages").
 """
+
 from __future__ import annotations
 
 import functools
@@ -89,8 +90,7 @@ ROMANISED_WORDS = frozenset(
     "karein kariye karo kardi karda karti karta diya ditta ditti gaya gayi gya gyi raha rahi rahe reha "
     "rahiya sakti sakta sakte sakdi sakda sakde liye layi vich wich mein koi kisi kise kuch kujh bohat "
     "bahut madad baat munda kudi puttar dhee naal bilkul theek thik inkar ke ki ko ka ne nu ton se "
-    "vaste waste aa jaa ja rha rhi ho hota hoti hunda hundi kehnda kehndi kehta kehti"
-    .split()
+    "vaste waste aa jaa ja rha rhi ho hota hoti hunda hundi kehnda kehndi kehta kehti".split()
 )
 # Of which at least this many must be words that cannot be English text-speak
 # or a typo ("da", "ho", "aa", "ja", "ne" can).
@@ -133,8 +133,14 @@ def detector():
 
     return (
         LanguageDetectorBuilder.from_languages(
-            Language.ENGLISH, Language.PUNJABI, Language.URDU, Language.POLISH,
-            Language.BENGALI, Language.ROMANIAN, Language.GUJARATI, Language.ARABIC,
+            Language.ENGLISH,
+            Language.PUNJABI,
+            Language.URDU,
+            Language.POLISH,
+            Language.BENGALI,
+            Language.ROMANIAN,
+            Language.GUJARATI,
+            Language.ARABIC,
         )
         .with_low_accuracy_mode()
         .with_preloaded_language_models()
@@ -257,8 +263,11 @@ def _latin(text: str) -> Optional[str]:
     # English with a word or two of the language in it ("mulțumesc for the
     # help"): without those words, the rest reads as English.
     rest = [w for w in words if not set(w) & _OWN_LETTERS[code]]
-    if (len(rest) >= MIN_LATIN_WORDS and len(rest) < len(words)
-            and detector().detect_language_of(" ".join(rest)) == Language.ENGLISH):
+    if (
+        len(rest) >= MIN_LATIN_WORDS
+        and len(rest) < len(words)
+        and detector().detect_language_of(" ".join(rest)) == Language.ENGLISH
+    ):
         return None
     return code
 

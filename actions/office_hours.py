@@ -16,6 +16,7 @@ All times are timezone-aware and in Europe/London. Opening times are wall-clock
 times, so 9am is 09:00 GMT in winter and 09:00 BST in summer; ``zoneinfo``
 gives each day its correct UTC offset.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -184,10 +185,7 @@ def _parse_service(service_id: str, raw: Any) -> ServiceHours:
         raise HoursError(f"hours.yml {service_id}: must list days, verified and source")
     unknown = set(raw) - set(WEEKDAYS) - {"verified", "source"}
     if unknown:
-        raise HoursError(
-            f"hours.yml {service_id}: unknown entries {sorted(unknown)} "
-            f"(days are {', '.join(WEEKDAYS)})"
-        )
+        raise HoursError(f"hours.yml {service_id}: unknown entries {sorted(unknown)} (days are {', '.join(WEEKDAYS)})")
     if not isinstance(raw.get("verified"), bool):
         raise HoursError(f"hours.yml {service_id}: `verified` must be true or false")
     source = str(raw.get("source") or "").strip()
@@ -246,9 +244,7 @@ def load_hours(path: Path = HOURS_FILE) -> OfficeHours:
         raise HoursError(f"hours.yml: timezone must be {TIMEZONE_NAME}")
     services = {str(sid): _parse_service(str(sid), raw) for sid, raw in data["services"].items()}
     known = frozenset(services)
-    closures = [
-        _parse_closure(index, raw, known) for index, raw in enumerate(data.get("closures") or [])
-    ]
+    closures = [_parse_closure(index, raw, known) for index, raw in enumerate(data.get("closures") or [])]
     return OfficeHours(services, closures, london())
 
 
@@ -289,9 +285,7 @@ def now_in_london(clock: Optional[Callable[[], dt.datetime]] = None) -> dt.datet
         try:
             moment = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
         except ValueError as error:
-            raise ValueError(
-                f"{NOW_VARIABLE} must be an ISO 8601 date and time like 2026-03-30T19:30"
-            ) from error
+            raise ValueError(f"{NOW_VARIABLE} must be an ISO 8601 date and time like 2026-03-30T19:30") from error
         _warn_fixed_clock()
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
@@ -336,9 +330,7 @@ def when(moment: dt.datetime, now: dt.datetime) -> str:
     return f"on {weekday} {moment.day} {moment.strftime('%B')} {at}"
 
 
-def describe(
-    status: OpeningStatus, service_name: str, now: dt.datetime, unverified_note: str = ""
-) -> str:
+def describe(status: OpeningStatus, service_name: str, now: dt.datetime, unverified_note: str = "") -> str:
     """One or two plain sentences about whether a service is open.
 
     "The EHC Assessment Team is open now, until 5pm."
@@ -379,9 +371,7 @@ def problems(content_services: Mapping[str, Any], hours: OfficeHours) -> List[st
     whose reason says it is only an example (it would tell families the team is
     shut: examples belong in a comment)."""
     errors = [
-        f"hours.yml {sid}: no such service in services.yml"
-        for sid in hours.services
-        if sid not in content_services
+        f"hours.yml {sid}: no such service in services.yml" for sid in hours.services if sid not in content_services
     ]
     errors += [
         f"hours.yml closures[{index + 1}]: '{closure.reason}' is an example; "

@@ -8,6 +8,7 @@ tests (to stop a change that makes the assistant harder to read).
 Links, emails, phone numbers and form codes are left out of the measure: they
 are not words a family has to read as prose.
 """
+
 from __future__ import annotations
 
 import re

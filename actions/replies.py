@@ -6,6 +6,7 @@ one of these, and dispatch the result. The disagreement the family described
 earlier (the ``disagreement`` slot) is passed in so follow-up questions such as
 "how long do I have?" are answered for *their* disagreement.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -83,8 +84,10 @@ def route_steps(content: Content, disagreement: str) -> List[str]:
     """The disagreement's steps, rendered and numbered ("1. Talk to ..."), in the order to try them."""
     spec = content.disagreements[disagreement]
     phrase = form_phrase(spec)
-    return [f"{number}. {content.render(content.steps[step], form_phrase=phrase)}"
-            for number, step in enumerate(spec["steps"], start=1)]
+    return [
+        f"{number}. {content.render(content.steps[step], form_phrase=phrase)}"
+        for number, step in enumerate(spec["steps"], start=1)
+    ]
 
 
 def routes_reply(content: Content, disagreement: str) -> List[Message]:
@@ -399,8 +402,10 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
         # "Did you mean" offers two or three of these (so every topic's button is accepted).
         ("did_you_mean", did_you_mean_reply(content, FirstStage(DID_YOU_MEAN, content.titled_intents()))),
-        ("did_you_mean_hints", did_you_mean_reply(
-            content, FirstStage(DID_YOU_MEAN, content.titled_intents()[:2], True, True))),
+        (
+            "did_you_mean_hints",
+            did_you_mean_reply(content, FirstStage(DID_YOU_MEAN, content.titled_intents()[:2], True, True)),
+        ),
         ("clarify", did_you_mean_reply(content, FirstStage(CLARIFY, content.titled_intents()[:2]))),
         ("no_guess", did_you_mean_reply(content, FirstStage(NO_GUESS, (), True, True))),
         ("rephrase", rephrase_reply(content)),
@@ -410,27 +415,52 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
         ("intro", intro_reply(content, 30)),
         (f"other_language:{ROMANISED}", other_language_reply(content, ROMANISED)),
-        (f"other_language:{ROMANISED}:maybe",
-         other_language_reply(content, ROMANISED, list(content.disagreements)[:2])),
+        (
+            f"other_language:{ROMANISED}:maybe",
+            other_language_reply(content, ROMANISED, list(content.disagreements)[:2]),
+        ),
     ]
     # Sent by the channels (channels/guard.py).
-    out += [(t, [Message(content.render(content.topics[t], limit="2,000"))])
-            for t in ("too_long", "slow_down", "unavailable")]
+    out += [
+        (t, [Message(content.render(content.topics[t], limit="2,000"))])
+        for t in ("too_long", "slow_down", "unavailable")
+    ]
     # Imported here because these modules build on this one.
     from actions.callback import all_callback_replies
     from actions.deadline_replies import examples as deadline_examples
     from actions.feedback import all_feedback_replies
     from actions.summary import examples as summary_examples
 
-    return (out + all_callback_replies(content) + deadline_examples(content) + summary_examples(content)
-            + all_feedback_replies(content))
+    return (
+        out
+        + all_callback_replies(content)
+        + deadline_examples(content)
+        + summary_examples(content)
+        + all_feedback_replies(content)
+    )
 
 
 __all__ = [
-    "Button", "Message", "routes_reply", "mediation_vs_dr_reply",
-    "disagreement_resolution_reply", "mediation_reply", "tribunal_reply", "deadline_reply",
-    "simple_topic_reply", "service_reply", "contact_reply",
-    "crisis_reply", "resume_reply", "did_you_mean_reply", "rephrase_reply", "fallback_reply",
-    "also_mentioned_reply", "out_of_scope_reply", "intro_reply", "all_replies",
-    "other_language_reply", "translated_replies",
+    "Button",
+    "Message",
+    "routes_reply",
+    "mediation_vs_dr_reply",
+    "disagreement_resolution_reply",
+    "mediation_reply",
+    "tribunal_reply",
+    "deadline_reply",
+    "simple_topic_reply",
+    "service_reply",
+    "contact_reply",
+    "crisis_reply",
+    "resume_reply",
+    "did_you_mean_reply",
+    "rephrase_reply",
+    "fallback_reply",
+    "also_mentioned_reply",
+    "out_of_scope_reply",
+    "intro_reply",
+    "all_replies",
+    "other_language_reply",
+    "translated_replies",
 ]

@@ -1,4 +1,5 @@
 """Actions about a disagreement: its routes, and follow-up questions answered for it."""
+
 from __future__ import annotations
 
 from typing import Callable, Dict, Optional
@@ -106,4 +107,5 @@ class ActionAnswerQuestion(ReplyAction):
         # intent is a key of ANSWERS here (checked above), so never None.
         asked: str = intent  # type: ignore[assignment]
         return answer(content, disagreement) + also_mentioned(content, tracker, asked), [
-            SlotSet("service", ANSWER_SERVICE.get(asked))]
+            SlotSet("service", ANSWER_SERVICE.get(asked))
+        ]

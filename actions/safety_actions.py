@@ -1,4 +1,5 @@
 """The crisis reply. Rules make it pre-empt everything else in the conversation."""
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker
@@ -20,8 +21,11 @@ class ActionCrisis(ReplyAction):
     def respond(self, content: Content, tracker: Tracker):
         messages = replies.crisis_reply(content)
         others = [r for r in intent_ranking(tracker) if r.get("name") != "crisis"]
-        if (others and others[0].get("name") in content.disagreements
-                and others[0].get("confidence", 0) >= RESUME_CONFIDENCE):
+        if (
+            others
+            and others[0].get("name") in content.disagreements
+            and others[0].get("confidence", 0) >= RESUME_CONFIDENCE
+        ):
             messages += replies.resume_reply(content, others[0]["name"])
         return messages, leave_any_form(tracker)
 

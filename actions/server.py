@@ -17,6 +17,7 @@ its Sanic app, and the same command-line options as ``rasa run actions``.
 Without a secret it refuses to start. ``SANIC_HOST`` is the address it
 listens on (default 127.0.0.1).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -61,8 +62,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = create_argument_parser().parse_args(argv)
     secret = os.environ.get(SECRET_VARIABLE, "")
     if len(secret) < MIN_SECRET_CHARS:
-        print(f"{SECRET_VARIABLE} must be set, at least {MIN_SECRET_CHARS} characters long; the Rasa server "
-              "sends the same value (endpoints.yml). scripts/run.sh generates one.", file=sys.stderr)
+        print(
+            f"{SECRET_VARIABLE} must be set, at least {MIN_SECRET_CHARS} characters long; the Rasa server "
+            "sends the same value (endpoints.yml). scripts/run.sh generates one.",
+            file=sys.stderr,
+        )
         return 2
     # As rasa_sdk.__main__.main_from_args.
     logging.getLogger("matplotlib").setLevel(logging.WARN)

@@ -1,4 +1,5 @@
 """Actions that point a family to a service (a person: actions/callback_actions.py)."""
+
 from __future__ import annotations
 
 from typing import Optional

@@ -8,6 +8,7 @@ its own. It holds no personal details beyond the dates the family typed. On
 the website widget it comes with "Download" and "Print"; WhatsApp sends it as
 text, split as usual.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,7 @@ def _dates(content: Content, worked: deadlines.Deadlines) -> List[str]:
     lines = [line("discrimination" if discrimination else "letter", date=worked.start)]
     if worked.certificate is not None:
         lines.append(line("certificate", date=worked.certificate))
-    for key, deadline in (("mediation", worked.mediation),
-                          ("claim" if discrimination else "appeal", worked.appeal)):
+    for key, deadline in (("mediation", worked.mediation), ("claim" if discrimination else "appeal", worked.appeal)):
         if deadline is None:
             continue
         text = line(key, date=deadline.last_day)
@@ -46,8 +46,9 @@ def _dates(content: Content, worked: deadlines.Deadlines) -> List[str]:
     return [f"- {entry}" for entry in lines[:-1]] + [lines[-1]]
 
 
-def summary_text(content: Content, disagreement: str, today: dt.date,
-                 worked: Optional[deadlines.Deadlines] = None) -> str:
+def summary_text(
+    content: Content, disagreement: str, today: dt.date, worked: Optional[deadlines.Deadlines] = None
+) -> str:
     """The summary as plain text: headings, then lines (no formatting a text file cannot show)."""
     topic = content.topics["summary"]
     spec = content.disagreements[disagreement]
@@ -70,8 +71,9 @@ def summary_text(content: Content, disagreement: str, today: dt.date,
     return "\n\n".join(parts)
 
 
-def summary_reply(content: Content, disagreement: Optional[str], today: dt.date,
-                  worked: Optional[deadlines.Deadlines] = None) -> List[Message]:
+def summary_reply(
+    content: Content, disagreement: Optional[str], today: dt.date, worked: Optional[deadlines.Deadlines] = None
+) -> List[Message]:
     """The summary to keep; or, before any disagreement is known, a question with the main topics."""
     topic = content.topics["summary"]
     if disagreement not in content.disagreements:
@@ -89,9 +91,11 @@ def examples(content: Content) -> List[tuple]:
     out: List[tuple] = [("summary:none", summary_reply(content, None, today))]
     for disagreement in content.disagreements:
         out.append((f"summary:{disagreement}", summary_reply(content, disagreement, today)))
-    for kind, disagreement in ((deadlines.APPEAL, "refused_assessment"),
-                               (deadlines.PLACEMENT, "disagree_placement"),
-                               (deadlines.DISCRIMINATION, "disability_discrimination")):
+    for kind, disagreement in (
+        (deadlines.APPEAL, "refused_assessment"),
+        (deadlines.PLACEMENT, "disagree_placement"),
+        (deadlines.DISCRIMINATION, "disability_discrimination"),
+    ):
         certificate = dt.date(2026, 11, 25) if kind == deadlines.APPEAL else None
         worked = deadlines.work_out(kind, dt.date(2026, 11, 18), today, certificate)
         out.append((f"summary:{disagreement}:dates", summary_reply(content, disagreement, today, worked)))

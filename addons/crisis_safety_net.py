@@ -6,6 +6,7 @@ overrides both a wrong intent and ``nlu_fallback``. The patterns live in
 that function to Rasa's graph. The model's own ranking is kept below the new
 top intent, so the crisis action can still see what else the family asked.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -23,9 +24,7 @@ from actions.safety import looks_like_crisis
 CRISIS_INTENT = "crisis"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisSafetyNet(GraphComponent, IntentClassifier):
     """Overrides the intent with ``crisis`` when the keyword safety net matches."""
 
@@ -36,7 +35,7 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CrisisSafetyNet":
+    ) -> CrisisSafetyNet:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -45,9 +44,7 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
             if not text or not looks_like_crisis(text):
                 continue
             top = {"name": CRISIS_INTENT, "confidence": 1.0}
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT
-            ]
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
         return messages

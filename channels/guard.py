@@ -30,6 +30,7 @@ the channel. The guard, in this order:
 The replies live in ``content/topics.yml`` (``crisis``, ``too_long``,
 ``slow_down``, ``unavailable``); the last three also give the emergency number.
 """
+
 from __future__ import annotations
 
 import functools
@@ -88,7 +89,7 @@ class GuardSettings:
     per_address: int = 120  # messages a minute from one client address
 
     @classmethod
-    def from_env(cls) -> "GuardSettings":
+    def from_env(cls) -> GuardSettings:
         return cls(
             max_chars=_env_int("SEND_MAX_MESSAGE_CHARS", cls.max_chars),
             per_conversation=_env_int("SEND_RATE_PER_CONVERSATION", cls.per_conversation),
@@ -159,7 +160,7 @@ class SlidingWindow:
 
     def __init__(self, limit: int, window: float = 60.0, clock=time.monotonic) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self._events: "OrderedDict[str, Deque[float]]" = OrderedDict()
+        self._events: OrderedDict[str, Deque[float]] = OrderedDict()
 
     def allow(self, key: str) -> bool:
         now = self.clock()
@@ -230,8 +231,7 @@ class RedisSlidingWindow:
         now_ms = int(self.clock() * 1000)
         try:
             member = f"{now_ms}-{secrets.token_hex(6)}"
-            return bool(self._script(keys=[self._key(key)],
-                                     args=[now_ms, int(self.window * 1000), self.limit, member]))
+            return bool(self._script(keys=[self._key(key)], args=[now_ms, int(self.window * 1000), self.limit, member]))
         except Exception:  # noqa: BLE001 - any Redis failure: keep limiting, in this process
             if now_ms / 1000 - self._warned_at > 60:
                 self._warned_at = now_ms / 1000
@@ -278,7 +278,7 @@ class RateLimits:
         return self._allow(self.crisis_addresses, self.crisis_conversations, conversation, address) is None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shared_limits(settings: GuardSettings) -> RateLimits:
     """The one set of limits of this server process, shared by every channel
     (and, with ``SEND_REDIS_URL``, by every server: enquiries/redis_state.py)."""
@@ -343,8 +343,10 @@ class Guard:
         client_address: Optional[str],
     ) -> None:
         """The crisis reply now; then Rasa, if the limits allow, without repeating it."""
-        logger.info("A message looks like a crisis: the crisis reply goes first%s.",
-                    " (over a limit)" if too_long or over_limit else "")
+        logger.info(
+            "A message looks like a crisis: the crisis reply goes first%s.",
+            " (over a limit)" if too_long or over_limit else "",
+        )
         channel = message.output_channel
         texts = [m.text for m in crisis_reply(get_content())]
         for text in texts:

@@ -14,6 +14,7 @@ Same URL and JSON as Rasa's own (``POST /webhooks/rest/webhook`` with
 * ``metadata`` is accepted (Rasa's clients send it) but neither passed on nor
   stored: nothing a client writes there can reach an action or the database.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,12 @@ class GuardedRestInput(RestInput):
             if not isinstance(body, dict):
                 return _bad_request('The body must be a JSON object: {"sender": ..., "message": ...}.')
             sender, text = body.get("sender"), body.get("message")
-            if (not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS
-                    or _BAD_SENDER_CHARS.search(sender)):
+            if (
+                not isinstance(sender, str)
+                or not sender.strip()
+                or len(sender) > MAX_SENDER_CHARS
+                or _BAD_SENDER_CHARS.search(sender)
+            ):
                 return _bad_request(
                     f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters, without control characters."
                 )

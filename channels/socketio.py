@@ -38,6 +38,7 @@ question whose typed answer may hold personal details (the callback form's,
 ``metadata: {"asks_personal_detail": true}``, so the widget keeps a placeholder,
 not the answer, in the browser's saved transcript.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -89,11 +90,15 @@ def allowed_origins(value: Optional[str] = None) -> List[str]:
         if not entry:
             continue
         parts = urlsplit(entry)
-        if entry == "*" or parts.scheme not in ("http", "https") or not parts.netloc \
-                or parts.path or parts.query or parts.fragment:
-            raise ValueError(
-                f"SEND_WIDGET_ORIGINS: {entry!r} is not an origin like https://www.example.gov.uk"
-            )
+        if (
+            entry == "*"
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError(f"SEND_WIDGET_ORIGINS: {entry!r} is not an origin like https://www.example.gov.uk")
         origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
     if not origins:
         raise ValueError("SEND_WIDGET_ORIGINS lists no origins")
@@ -120,8 +125,9 @@ class SessionTokens:
     so reconnecting cannot keep a token alive forever.
     """
 
-    def __init__(self, secret: Optional[bytes] = None, max_age: Optional[float] = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, secret: Optional[bytes] = None, max_age: Optional[float] = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.max_age = max_age if max_age is not None else _token_hours() * 3600
         self.clock = clock
         if secret is None:
@@ -130,8 +136,7 @@ class SessionTokens:
                 secret = configured.encode("utf-8")
             else:
                 logger.info(
-                    "SEND_WIDGET_SECRET is not set: widget conversations cannot be "
-                    "continued after the server restarts."
+                    "SEND_WIDGET_SECRET is not set: widget conversations cannot be continued after the server restarts."
                 )
                 secret = secrets.token_bytes(32)
         self._secret = secret
@@ -163,8 +168,9 @@ class SessionTokens:
 class GuardedSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, passing on which question asks for personal details."""
 
-    async def _send_parts(self, recipient_id: Text, text: Text, quick_replies: Optional[List[Dict]],
-                          kwargs: Dict[Text, Any]) -> None:
+    async def _send_parts(
+        self, recipient_id: Text, text: Text, quick_replies: Optional[List[Dict]], kwargs: Dict[Text, Any]
+    ) -> None:
         parts = text.strip().split("\n\n") or [text]
         messages: List[Dict[Text, Any]] = [{"text": part} for part in parts]
         if quick_replies is not None:
@@ -184,9 +190,7 @@ class GuardedSocketIOOutput(SocketIOOutput):
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: Iterable[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        quick_replies = [
-            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
-        ]
+        quick_replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
         await self._send_parts(recipient_id, text, quick_replies, kwargs)
 
 
@@ -221,9 +225,7 @@ class GuardedSocketIOInput(SocketIOInput):
         session_persistence: bool = False,
         socketio_path: Optional[Text] = "/socket.io",
     ) -> None:
-        super().__init__(
-            user_message_evt, bot_message_evt, namespace, session_persistence, socketio_path
-        )
+        super().__init__(user_message_evt, bot_message_evt, namespace, session_persistence, socketio_path)
         self.origins = allowed_origins()
         self.tokens = SessionTokens()
         self.guard = Guard()

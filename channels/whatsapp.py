@@ -36,6 +36,7 @@ The credentials come from the environment only (see :class:`WhatsAppSettings`);
 without them the channel is off, its webhook answers 503, and the rest of the
 assistant runs as usual.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,8 @@ from channels.guard import Guard
 from channels.whatsapp_format import MAX_BODY_CHARS, Option, choose, render
 from channels.whatsapp_seen import SeenMessages
 from channels.whatsapp_send import TwilioSender
-from channels.whatsapp_state import ConversationMemory, conversation_id, default_memory, id_secret as number_key_secret
+from channels.whatsapp_state import ConversationMemory, conversation_id, default_memory
+from channels.whatsapp_state import id_secret as number_key_secret
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ class WhatsAppSettings:
     id_secret: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Tuple[Optional["WhatsAppSettings"], List[str]]:
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Tuple[Optional[WhatsAppSettings], List[str]]:
         """The settings, or None and the names of the missing variables."""
         values = {name: (env.get(name) or "").strip() for name in REQUIRED}
         missing = [name for name, value in values.items() if not value]
@@ -191,9 +193,7 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if credentials:
-            logger.warning(
-                "The WhatsApp channel ignores credentials.yml: set its secrets as environment variables."
-            )
+            logger.warning("The WhatsApp channel ignores credentials.yml: set its secrets as environment variables.")
         return cls()
 
     def __init__(
@@ -210,13 +210,14 @@ class WhatsAppInput(InputChannel):
             if settings is None:
                 logger.warning(
                     "WhatsApp channel is off: set %s to turn it on (missing: %s).",
-                    ", ".join(REQUIRED), ", ".join(missing),
+                    ", ".join(REQUIRED),
+                    ", ".join(missing),
                 )
         self.settings = settings
         self.env = env
         self.memory = memory or default_memory()
         self.guard = guard or Guard()
-        self._tasks: Set["asyncio.Task[None]"] = set()
+        self._tasks: Set[asyncio.Task[None]] = set()
         self._locks: Dict[str, list] = {}  # conversation -> [lock, tasks using it]
         if settings is not None:
             self.validator = RequestValidator(settings.auth_token)
@@ -241,9 +242,7 @@ class WhatsAppInput(InputChannel):
                 return response.text(OFF_MESSAGE, status=503)
             fields = form_fields(request)
             signature = request.headers.get("x-twilio-signature") or ""
-            if not signature or not self.validator.validate(
-                public_url(request, self.settings), fields, signature
-            ):
+            if not signature or not self.validator.validate(public_url(request, self.settings), fields, signature):
                 logger.warning("A WhatsApp webhook was refused: its Twilio signature is missing or wrong.")
                 return response.text("Forbidden: the request is not signed by Twilio.", status=403)
             self.accept(fields, on_new_message)
@@ -312,8 +311,9 @@ class WhatsAppInput(InputChannel):
         # a callback "on this number"; the tracker store drops it before saving
         # (enquiries/tracker_store.py PERSONAL_METADATA).
         number = address.split(":", 1)[-1]
-        message = UserMessage(text, output, conversation, input_channel=self.name(),
-                              metadata={"whatsapp_number": number})
+        message = UserMessage(
+            text, output, conversation, input_channel=self.name(), metadata={"whatsapp_number": number}
+        )
         answered = False
 
         async def to_rasa(checked: UserMessage) -> None:

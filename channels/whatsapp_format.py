@@ -17,6 +17,7 @@ an option ("how do I appeal") into that option's payload.
 
 Everything here is a pure function, so it is tested without Rasa or Twilio.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _BOLD = "\ue000"
 
 
-def _link(match: "re.Match[str]") -> str:
+def _link(match: re.Match[str]) -> str:
     text, url = match.group(1).strip(), match.group(2)
     if not text or text == url:
         return url
@@ -91,12 +92,12 @@ _BOUNDARIES = (
 )
 
 
-def _pieces(text: str, boundary: "re.Pattern[str]") -> List[str]:
+def _pieces(text: str, boundary: re.Pattern[str]) -> List[str]:
     """The text cut after each separator, separators kept, so joining gives the text back."""
     pieces, start = [], 0
     for match in boundary.finditer(text):
         if match.end() > start and match.start() > start:
-            pieces.append(text[start:match.end()])
+            pieces.append(text[start : match.end()])
             start = match.end()
     if start < len(text):
         pieces.append(text[start:])
@@ -107,7 +108,7 @@ def _split(text: str, limit: int, level: int) -> List[str]:
     if len(text) <= limit:
         return [text]
     if level == len(_BOUNDARIES):  # one "word" longer than a message: cut it
-        return [text[i:i + limit] for i in range(0, len(text), limit)]
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
     chunks: List[str] = []
     current = ""
     for piece in _pieces(text, _BOUNDARIES[level]):
@@ -121,7 +122,7 @@ def _split(text: str, limit: int, level: int) -> List[str]:
         else:
             smaller = _split(piece.rstrip(), limit, level + 1)
             chunks.extend(smaller[:-1])
-            current = smaller[-1] + piece[len(piece.rstrip()):]
+            current = smaller[-1] + piece[len(piece.rstrip()) :]
     if current.strip():
         chunks.append(current)
     return chunks
@@ -138,6 +139,7 @@ def split_message(text: str, limit: int = MAX_BODY_CHARS) -> List[str]:
 
 
 # --- Buttons as a numbered list -------------------------------------------
+
 
 def numbered_menu(titles: Sequence[str], start: int = 1) -> str:
     """'Reply with a number:' and one numbered line per option (titles only, never payloads)."""
@@ -182,7 +184,7 @@ def _words(text: str) -> List[str]:
 
 def _contains(words: Sequence[str], part: Sequence[str]) -> bool:
     n = len(part)
-    return any(list(words[i:i + n]) == list(part) for i in range(len(words) - n + 1))
+    return any(list(words[i : i + n]) == list(part) for i in range(len(words) - n + 1))
 
 
 def choose(reply: Optional[str], options: Sequence[Option]) -> Optional[Option]:

@@ -15,6 +15,7 @@ not the text; the id itself is not needed to spot a repeat.
 If the database cannot be reached, the message is answered (a repeat is
 better than silence) and the failure is logged.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,9 +82,7 @@ class SeenMessages:
         column = seen_messages.c
         try:
             with self.engine.begin() as connection:
-                seen_at = connection.execute(
-                    sa.select(column.seen_at).where(column.message_hash == key)
-                ).scalar()
+                seen_at = connection.execute(sa.select(column.seen_at).where(column.message_hash == key)).scalar()
                 if seen_at is None:
                     connection.execute(seen_messages.insert().values(message_hash=key, seen_at=now))
                     first = True
@@ -109,9 +108,7 @@ class SeenMessages:
         """Delete the ids older than ``keep_seconds``; how many went."""
         now = self.clock() if now is None else now
         with self.engine.begin() as connection:
-            result = connection.execute(
-                seen_messages.delete().where(seen_messages.c.seen_at < now - self.keep_seconds)
-            )
+            result = connection.execute(seen_messages.delete().where(seen_messages.c.seen_at < now - self.keep_seconds))
         return result.rowcount or 0
 
     def _purge_now_and_then(self, now: float) -> None:

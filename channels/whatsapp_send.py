@@ -16,6 +16,7 @@ error code only: never the message, never the number.
 (the tests' fake Twilio on loopback); it replaces the API domain's base URL,
 which is where Twilio's client builds every Messages URL from.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,12 +64,19 @@ class AiohttpTwilioClient(AsyncHttpClient):
     ) -> Response:
         basic_auth = aiohttp.BasicAuth(*auth) if auth else None
         client_timeout = aiohttp.ClientTimeout(total=timeout or self.timeout)
-        async with aiohttp.ClientSession(timeout=client_timeout) as session:
-            async with session.request(
-                method.upper(), url, params=params, data=data, headers=headers,
-                auth=basic_auth, allow_redirects=allow_redirects,
-            ) as response:
-                return Response(response.status, await response.text(), response.headers)
+        async with (
+            aiohttp.ClientSession(timeout=client_timeout) as session,
+            session.request(
+                method.upper(),
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                auth=basic_auth,
+                allow_redirects=allow_redirects,
+            ) as response,
+        ):
+            return Response(response.status, await response.text(), response.headers)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -129,6 +137,7 @@ class TwilioSender:
 
     async def send(self, to_address: str, body: str) -> bool:
         """True once Twilio has accepted the message; False (and logged) if it never did."""
+
         async def attempt():
             return await self.client.messages.create_async(to=to_address, from_=self.from_address, body=body)
 

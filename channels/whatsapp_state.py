@@ -21,6 +21,7 @@ before a restart is read as ordinary text. (The Twilio message ids already
 answered must survive a restart: they are in the database,
 :mod:`channels.whatsapp_seen`.)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,7 +83,7 @@ class ExpiringStore(Generic[V]):
 
     def __init__(self, ttl: float, max_items: int = MAX_CONVERSATIONS, clock: Clock = time.monotonic) -> None:
         self.ttl, self.max_items, self.clock = ttl, max_items, clock
-        self._items: "OrderedDict[Hashable, Tuple[float, V]]" = OrderedDict()
+        self._items: OrderedDict[Hashable, Tuple[float, V]] = OrderedDict()
 
     def _purge(self, now: float) -> None:
         # Entries are in order of setting, and all live equally long, so the
@@ -136,8 +137,14 @@ class RedisExpiringStore(Generic[V]):
     decides what that means for the family.
     """
 
-    def __init__(self, client, name: str, ttl: float, encode: Callable[[V], Any] = lambda v: v,
-                 decode: Callable[[Any], V] = lambda v: v) -> None:
+    def __init__(
+        self,
+        client,
+        name: str,
+        ttl: float,
+        encode: Callable[[V], Any] = lambda v: v,
+        decode: Callable[[Any], V] = lambda v: v,
+    ) -> None:
         self.client, self.name, self.ttl = client, name, ttl
         self.encode, self.decode = encode, decode
 
@@ -159,8 +166,9 @@ class RedisExpiringStore(Generic[V]):
 
     def add(self, key: Hashable, value: V) -> bool:
         """Set the key only if absent; True if it was added."""
-        return bool(self._call("set", self._key(key), json.dumps(self.encode(value)),
-                               px=max(1, int(self.ttl * 1000)), nx=True))
+        return bool(
+            self._call("set", self._key(key), json.dumps(self.encode(value)), px=max(1, int(self.ttl * 1000)), nx=True)
+        )
 
     def pop(self, key: Hashable) -> None:
         self._call("delete", self._key(key))

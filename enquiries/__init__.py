@@ -11,6 +11,7 @@ conversations older than the retention period.
 * ``notify``: an email to the team that a request arrived, without the details.
 * ``__main__``: the team's command line tool.
 """
+
 from enquiries.store import Enquiry, EnquiryStore, PurgeResult, StoreUnavailable
 
 __all__ = ["Enquiry", "EnquiryStore", "PurgeResult", "StoreUnavailable"]

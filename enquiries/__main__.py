@@ -25,6 +25,7 @@ The database is SEND_DATABASE_URL, else var/send-assistant.db. Exit codes: 0
 done, 1 unknown reference or bad input, 2 database unavailable. ``purge`` is
 made for cron: it can run any number of times, prints only counts, and exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,7 @@ def _local(moment: Optional[dt.datetime]) -> str:
 
 def _show(enquiry: Enquiry) -> str:
     lines = [
-        f"{enquiry.reference}  {enquiry.status:<9}  arrived {_local(enquiry.created_at)}"
-        f"  via {enquiry.channel}",
+        f"{enquiry.reference}  {enquiry.status:<9}  arrived {_local(enquiry.created_at)}  via {enquiry.channel}",
         f"    about:     {enquiry.about}",
         f"    contact:   {enquiry.contact_method}: {enquiry.contact_detail or '(deleted)'}",
     ]
@@ -90,8 +90,9 @@ def cmd_list(store: EnquiryStore, args: argparse.Namespace) -> int:
     if not found:
         print(f"No {'' if status is None else status + ' '}callback requests.")
         return 0
-    print(f"{len(found)} {'' if status is None else status + ' '}callback request(s), oldest first "
-          "(times are UK time):\n")
+    print(
+        f"{len(found)} {'' if status is None else status + ' '}callback request(s), oldest first (times are UK time):\n"
+    )
     print("\n\n".join(_show(enquiry) for enquiry in found))
     return 0
 
@@ -103,8 +104,10 @@ def cmd_export(store: EnquiryStore, args: argparse.Namespace) -> int:
     os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
         count = store.export_csv(handle, status=args.status)
-    print(f"Wrote {count} {args.status} callback request(s) to {args.out}. "
-          "It holds contact details: delete it when you no longer need it.")
+    print(
+        f"Wrote {count} {args.status} callback request(s) to {args.out}. "
+        "It holds contact details: delete it when you no longer need it."
+    )
     return 0
 
 
@@ -119,8 +122,10 @@ def cmd_done(store: EnquiryStore, args: argparse.Namespace) -> int:
     if enquiry.status == "done":
         print(f"{enquiry.reference} was already marked done on {_local(enquiry.done_at)}.")
         return 0
-    print(f"{enquiry.reference} was withdrawn by the family on {_local(enquiry.withdrawn_at)}: "
-          "do not contact them.", file=sys.stderr)
+    print(
+        f"{enquiry.reference} was withdrawn by the family on {_local(enquiry.withdrawn_at)}: do not contact them.",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -159,7 +164,7 @@ def cmd_erase_conversation(store: EnquiryStore, args: argparse.Namespace) -> int
     return _report(store.erase_conversation(args.sender_id), "that conversation")
 
 
-def whatsapp_conversation(number: str) -> "tuple[str, str]":
+def whatsapp_conversation(number: str) -> tuple[str, str]:
     """(conversation id, national number) for a UK WhatsApp number, computed as the channel does.
 
     Raises ValueError for a number that is not a valid one, or when the
@@ -213,8 +218,7 @@ def cmd_find_code(store: EnquiryStore, args: argparse.Namespace) -> int:
         print(f"No stored conversation has the code {normalise_code(args.code)}.")
         return 1
     if len(found) > 1:
-        print(f"{len(found)} stored conversations share this code: "
-              "ask the family for a callback reference as well.")
+        print(f"{len(found)} stored conversations share this code: ask the family for a callback reference as well.")
     for match in found:
         print(f"conversation {match.conversation_id or '(deleted; only its requests are left)'}")
         print(f"    events: {match.events}, first {_local(match.first)}, last {_local(match.last)}")
@@ -232,8 +236,7 @@ def cmd_erase_code(store: EnquiryStore, args: argparse.Namespace) -> int:
     try:
         erasure = store.erase_code(args.code)
     except LookupError as error:
-        print(f"Not erased: {error}. Use find-code to see them, then erase-conversation.",
-              file=sys.stderr)
+        print(f"Not erased: {error}. Use find-code to see them, then erase-conversation.", file=sys.stderr)
         return 1
     return _report(erasure, f"conversation {normalise_code(args.code)}")
 
@@ -274,18 +277,16 @@ def parser() -> argparse.ArgumentParser:
     delete.add_argument("reference", help="for example WS-7K3Q-X9PM")
     delete.set_defaults(run=cmd_delete)
 
-    purge = commands.add_parser(
-        "purge", help="delete requests and conversations older than the retention period"
-    )
+    purge = commands.add_parser("purge", help="delete requests and conversations older than the retention period")
     purge.add_argument(
-        "--days", type=int, default=None,
+        "--days",
+        type=int,
+        default=None,
         help=f"retention in days (default: {db.RETENTION_VARIABLE}, else {db.DEFAULT_RETENTION_DAYS})",
     )
     purge.set_defaults(run=cmd_purge)
 
-    erase = commands.add_parser(
-        "erase-conversation", help="erase a conversation and the requests it made, by its id"
-    )
+    erase = commands.add_parser("erase-conversation", help="erase a conversation and the requests it made, by its id")
     erase.add_argument("sender_id", help="the conversation id (Rasa sender id)")
     erase.set_defaults(run=cmd_erase_conversation)
 
@@ -300,15 +301,11 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("--show", action="store_true", help="print its stored (redacted) messages")
     find.set_defaults(run=cmd_find_code)
 
-    erase_code = commands.add_parser(
-        "erase-code", help="erase a conversation and its requests, by conversation code"
-    )
+    erase_code = commands.add_parser("erase-code", help="erase a conversation and its requests, by conversation code")
     erase_code.add_argument("code", help="for example K7Q2XY")
     erase_code.set_defaults(run=cmd_erase_code)
 
-    erase_ref = commands.add_parser(
-        "erase-reference", help="erase a request and the conversation that made it"
-    )
+    erase_ref = commands.add_parser("erase-reference", help="erase a request and the conversation that made it")
     erase_ref.add_argument("reference", help="for example WS-7K3Q-X9PM")
     erase_ref.set_defaults(run=cmd_erase_reference)
 

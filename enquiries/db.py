@@ -16,6 +16,7 @@ whatever the umask, and :func:`harden_sqlite` turns on ``secure_delete`` for
 every connection, so a deleted or changed row is overwritten with zeros
 instead of lingering in the file's free space.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,7 @@ def database_url() -> str:
     url = os.environ.get(URL_VARIABLE, "").strip()
     if url:
         if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
+            url = "postgresql://" + url[len("postgres://") :]
         return url
     private_folder(DEFAULT_SQLITE.parent)
     return f"sqlite:///{DEFAULT_SQLITE}"
@@ -125,13 +126,15 @@ def create_engine(url: Optional[str] = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         prepare_sqlite_file(url)
-        return harden_sqlite(sa.create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
-            pool_pre_ping=True,
-            hide_parameters=True,  # errors and logs must not show the family's details
-            future=True,
-        ))
+        return harden_sqlite(
+            sa.create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
+                pool_pre_ping=True,
+                hide_parameters=True,  # errors and logs must not show the family's details
+                future=True,
+            )
+        )
     connect_args = {}
     if parsed.get_backend_name() == "postgresql":
         connect_args = {

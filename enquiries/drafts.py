@@ -24,6 +24,7 @@ reach any action server. :func:`default_store` picks Redis when
 ``SEND_REDIS_URL`` is set (enquiries/redis_state.py), memory otherwise. That
 Redis must not write to disk: a draft holds contact details before consent.
 """
+
 from __future__ import annotations
 
 import os
@@ -103,7 +104,7 @@ class MemoryDraftStore(DraftStore):
 
     def __init__(self, time_limit: float, max_drafts: int = MAX_DRAFTS, clock: Clock = time.monotonic) -> None:
         self.time_limit, self.max_drafts, self.clock = time_limit, max_drafts, clock
-        self._drafts: "OrderedDict[str, Tuple[float, Dict[str, str]]]" = OrderedDict()
+        self._drafts: OrderedDict[str, Tuple[float, Dict[str, str]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _drop_expired(self, now: float) -> None:

@@ -17,6 +17,7 @@ the store makes a random key once and keeps it in the database
 database agrees with no setting at all. Set ``SEND_ID_SECRET`` in production,
 and never change it: keys and codes made before a change no longer match.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -27,6 +27,7 @@ Settings (environment variables):
   SEND_NOTIFY_FROM     sender address
   SEND_NOTIFY_TO       team address(es), comma-separated
 """
+
 from __future__ import annotations
 
 import functools
@@ -74,9 +75,7 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> Optional[SmtpSetti
     except ValueError as error:
         raise ValueError("SEND_SMTP_PORT must be a number") from error
     sender = env.get("SEND_NOTIFY_FROM", "").strip()
-    recipients = tuple(
-        address.strip() for address in env.get("SEND_NOTIFY_TO", "").split(",") if address.strip()
-    )
+    recipients = tuple(address.strip() for address in env.get("SEND_NOTIFY_TO", "").split(",") if address.strip())
     if not sender or not recipients:
         raise ValueError("SEND_NOTIFY_FROM and SEND_NOTIFY_TO must be set with SEND_SMTP_HOST")
     return SmtpSettings(
@@ -138,7 +137,8 @@ def notify_team(enquiry: Enquiry) -> bool:
     if settings.user and not settings.starttls:
         logger.error(
             "team notification not sent for %s: SEND_SMTP_USER is set but SEND_SMTP_STARTTLS "
-            "is off, and a login is never sent without TLS", enquiry.reference,
+            "is off, and a login is never sent without TLS",
+            enquiry.reference,
         )
         return False
     try:

@@ -30,6 +30,7 @@ How, in order:
 Over-redaction is accepted: "the meeting on 12/03/2026" loses its date, which
 is a fair price for never keeping a child's date of birth.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,9 +55,7 @@ _INVISIBLE = {0x034F, 0x180E, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
 def normalise(text: str) -> str:
     """NFKC, without format (Cf) or other invisible characters."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(
-        c for c in text if unicodedata.category(c) != "Cf" and ord(c) not in _INVISIBLE
-    )
+    return "".join(c for c in text if unicodedata.category(c) != "Cf" and ord(c) not in _INVISIBLE)
 
 
 # -- patterns ----------------------------------------------------------------
@@ -102,7 +101,8 @@ _STREET_TYPES = (
 )
 
 # Words that follow "my son", "name is"... and are not a name.
-_NOT_NAMES = set("""
+_NOT_NAMES = set(
+    """
 a an the and or but so because as at in on of to for with without from by about into onto over under
 is isnt isn't was wasnt wasn't has hasnt hasn't had have having does doesnt doesn't did didnt didn't do
 will wont won't would can cant can't could should shall may might must need needs needed
@@ -118,7 +118,8 @@ school college nursery teacher senco council team officer
 struggles struggling loves hates likes wants needs finds feels cannot keeps kept refuses refused
 both all some any every each one two three four five six seven eight nine ten
 first second third last next new same other another
-""".split())
+""".split()
+)
 
 _KIN = (
     r"(?:(?:my|our|his|her|their)\s+(?:(?:eldest|oldest|youngest|little|older|younger|middle|twin|"
@@ -138,7 +139,7 @@ def _is_name(word: str) -> bool:
 Redactor = Callable[[str], str]
 
 
-def _sub(label: str, pattern: "re.Pattern[str]") -> Redactor:
+def _sub(label: str, pattern: re.Pattern[str]) -> Redactor:
     return lambda text: pattern.sub(label, text)
 
 
@@ -153,7 +154,8 @@ _SPELLED_EMAIL = re.compile(
     re.I,
 )
 
-def _mixed_reference(match: "re.Match[str]") -> str:
+
+def _mixed_reference(match: re.Match[str]) -> str:
     """EH335/24/00456 or 2023/SEN/7781: groups joined by / or -, with a letter and 4 digits or more."""
     token = match.group(0)
     if token.upper().startswith("WS-") or sum(c.isdigit() for c in token) < 4 or not re.search(r"[A-Za-z]", token):
@@ -166,11 +168,14 @@ _CASE_REFERENCES = [
     # EHC/2024/00123, SEN-00123, EHCP2024-123
     re.compile(r"\b(?!WS-)[A-Z]{2,6}[/\\\-_]?(?:\d{2,4}[/\\\-_])?\d{3,8}(?:[/\\\-_]\d{1,6})?\b", re.I),
     # "case number is 2024/123", "ref: AB12C345" (the words are kept)
-    (re.compile(
-        r"\b((?:case|ref|reference|file|claim)\s*(?:no\.?|number|num|#)?\s*(?:is\s*)?[:#-]?\s*)"
-        r"(?!WS-)(?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,}\d\b",
-        re.I,
-    ), r"\1[date]"),
+    (
+        re.compile(
+            r"\b((?:case|ref|reference|file|claim)\s*(?:no\.?|number|num|#)?\s*(?:is\s*)?[:#-]?\s*)"
+            r"(?!WS-)(?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,}\d\b",
+            re.I,
+        ),
+        r"\1[date]",
+    ),
 ]
 # National Insurance numbers: two letters, six digits (often in pairs), a letter A-D.
 _NI_NUMBER = re.compile(r"\b[A-Z]\s?[A-Z][\s.-]?\d{2}[\s.-]?\d{2}[\s.-]?\d{2}(?:[\s.-]?[A-D])?\b", re.I)
@@ -185,22 +190,19 @@ _DATES = [
     # March 3rd, 2015 / March 3
     re.compile(rf"\b{_MONTH}[\s,.\-/]+{_DAY}(?:[\s,.\-/]+{_YEAR})?(?![\w:])", re.I),
     # born March 2015 / dob: 03/2015 / born in 2015 (the birth word is kept)
-    (re.compile(rf"\b({_BIRTH}(?:\s*(?:is|was|in|on|:|-|=))*\s*)(?:{_MONTH}[\s,./\-]*)?{_YEAR}\b", re.I),
-     r"\1[date]"),
-    (re.compile(rf"\b({_BIRTH}(?:\s*(?:is|was|in|on|:|-|=))*\s*)\d{{1,2}}\s?/\s?\d{{2,4}}\b", re.I),
-     r"\1[date]"),
+    (re.compile(rf"\b({_BIRTH}(?:\s*(?:is|was|in|on|:|-|=))*\s*)(?:{_MONTH}[\s,./\-]*)?{_YEAR}\b", re.I), r"\1[date]"),
+    (re.compile(rf"\b({_BIRTH}(?:\s*(?:is|was|in|on|:|-|=))*\s*)\d{{1,2}}\s?/\s?\d{{2,4}}\b", re.I), r"\1[date]"),
     # March 2015 ... born
     re.compile(rf"\b{_MONTH}[\s,]+(?:19|20)\d{{2}}\b(?=[^.!?\n]{{0,40}}\b{_BIRTH})", re.I),
 ]
 
-_STREET = re.compile(
-    rf"\b\d{{1,4}}[a-z]?,?\s+((?:[A-Za-z][\w'\-]*\s+){{1,3}})(?:{_STREET_TYPES})\b\.?", re.I
-)
+_STREET = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+((?:[A-Za-z][\w'\-]*\s+){{1,3}})(?:{_STREET_TYPES})\b\.?", re.I)
 
 
 def _streets(text: str) -> str:
     """'12 Park Road' (not '2 kids at school road': the words between must look like a street name)."""
-    def street(match: "re.Match[str]") -> str:
+
+    def street(match: re.Match[str]) -> str:
         words = match.group(1).split()
         if words and words[0].lower() == "the":  # 32 The Crescent
             words = words[1:]
@@ -234,15 +236,24 @@ _CAPITALISED_NAMES = [
     # "I'm Tom, his dad", "this is Rachel Green."
     re.compile(rf"\b(?:i'm|im|i am|this is|it's|its)\s+({_CAP}(?:\s+{_CAP})?)(?=\s*(?:[,.(\-]|$|here\b))", re.I),
     # "Shanice here, mum of ...", "Zofia Nowak (mum)", at the start of a message
-    re.compile(rf"^(?:(?:hi|hello|hiya|dear)[,!]?\s+)?({_CAP}(?:\s+{_CAP})?)(?=\s*(?:here\b|\((?:mum|dad|parent|carer|nan|gran)"
-               rf"\)|[,\-]\s*(?:mum|dad|parent|carer|nan|gran)\b))", re.I | re.M),
+    re.compile(
+        rf"^(?:(?:hi|hello|hiya|dear)[,!]?\s+)?({_CAP}(?:\s+{_CAP})?)(?=\s*(?:here\b|\((?:mum|dad|parent|carer|nan|gran)"
+        rf"\)|[,\-]\s*(?:mum|dad|parent|carer|nan|gran)\b))",
+        re.I | re.M,
+    ),
     # "Tyler's dad", "Oliver's EHCP"
-    re.compile(rf"\b({_CAP})'s\s+(?=(?:mum|mom|dad|mother|father|parent|carer|nan|gran|grandma|grandad|teacher|"
-               rf"ehcp|ehc|plan|school|senco|class|needs|review|assessment|diagnosis|transport|support)\b)", re.I),
+    re.compile(
+        rf"\b({_CAP})'s\s+(?=(?:mum|mom|dad|mother|father|parent|carer|nan|gran|grandma|grandad|teacher|"
+        rf"ehcp|ehc|plan|school|senco|class|needs|review|assessment|diagnosis|transport|support)\b)",
+        re.I,
+    ),
     # "the case officer is Gemma Wright", "child Ellie-Mae Turner", "name: Daniel Okafor"
-    re.compile(rf"\b(?:case\s*officer|case\s*worker|caseworker|senco|teacher|head\s*teacher|headteacher|head|"
-               rf"key\s*worker|social\s*worker|officer|psychologist|paediatrician|doctor|child|pupil|name)"
-               rf"\s*(?:is|was|:|-)?\s+({_CAP}(?:\s+{_CAP})?)\b", re.I),
+    re.compile(
+        rf"\b(?:case\s*officer|case\s*worker|caseworker|senco|teacher|head\s*teacher|headteacher|head|"
+        rf"key\s*worker|social\s*worker|officer|psychologist|paediatrician|doctor|child|pupil|name)"
+        rf"\s*(?:is|was|:|-)?\s+({_CAP}(?:\s+{_CAP})?)\b",
+        re.I,
+    ),
     # a message signed with a name on its own last line: "thanks\nKaren"
     re.compile(rf"\n\s*(?:(?:thanks|regards|cheers|from)[,!]?\s+)?({_CAP}(?:\s+{_CAP})?)\s*(?:x+)?\s*$", re.I),
 ]
@@ -256,7 +267,7 @@ _NAME_FOLLOWERS = set(
 
 
 def _names(text: str) -> str:
-    def after_kin(match: "re.Match[str]") -> str:
+    def after_kin(match: re.Match[str]) -> str:
         name, surname, after = match.group(1), match.group(2), match.group(3) or ""
         if not _is_name(name):
             return match.group(0)
@@ -269,25 +280,25 @@ def _names(text: str) -> str:
         whole = match.group(0)
         return whole[:start] + "[name]" + whole[end:]
 
-    def name_is(match: "re.Match[str]") -> str:
+    def name_is(match: re.Match[str]) -> str:
         if not _is_name(match.group(1)):
             return match.group(0)
         whole = match.group(0)
         start = match.start(1) - match.start(0)
         return whole[:start] + "[name]"
 
-    def titled(match: "re.Match[str]") -> str:  # the title is kept: "Mrs [name]"
+    def titled(match: re.Match[str]) -> str:  # the title is kept: "Mrs [name]"
         if not _is_name(match.group(1)):
             return match.group(0)
         whole = match.group(0)
-        return whole[:match.start(1) - match.start(0)] + "[name]"
+        return whole[: match.start(1) - match.start(0)] + "[name]"
 
     text = _TITLED.sub(titled, text)
     text = _AFTER_KIN.sub(after_kin, text)
     text = _NAME_IS.sub(name_is, text)
     text = _CALLED.sub(lambda m: "called [name]" if _is_name(m.group(1)) else m.group(0), text)
 
-    def capitalised(match: "re.Match[str]") -> str:
+    def capitalised(match: re.Match[str]) -> str:
         if not all(_is_name(word) for word in match.group(1).split()):
             return match.group(0)
         whole = match.group(0)
@@ -357,7 +368,8 @@ def _is_public(digits: str) -> bool:
 
 def _emails(text: str) -> str:
     _, public = public_details()
-    def label(match: "re.Match[str]") -> str:
+
+    def label(match: re.Match[str]) -> str:
         found = match.group(0).lower()
         return match.group(0) if any(address in found for address in public) else "[email]"
 
@@ -391,8 +403,12 @@ REDACTORS: List[Tuple[str, Redactor]] = [
     ("postcode", _sub("[postcode]", _POSTCODE)),
     ("address", lambda t: _apply_all(_streets(t), "[address]", _ADDRESSES)),
     ("name", _names),
-    ("number", lambda t: _LONG_NUMBER.sub(
-        lambda m: m.group(0) if _is_public(re.sub(r"\D", "", m.group(0))) else "[number]", t)),
+    (
+        "number",
+        lambda t: _LONG_NUMBER.sub(
+            lambda m: m.group(0) if _is_public(re.sub(r"\D", "", m.group(0))) else "[number]", t
+        ),
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ The client fails fast (short timeouts): a store that cannot reach Redis must
 let the family's message through or give the guard's apology, never hang the
 server. Connections are re-made after a Redis restart.
 """
+
 from __future__ import annotations
 
 import functools

@@ -14,6 +14,7 @@ receives counts per quarter hour, per channel or per type, never the events.
 and intents the report counts. When an action is renamed or added, change it
 here (and the tests in tests/unit/test_report.py say what broke).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,10 +61,23 @@ COUNTED: Dict[str, Any] = {
     "feedback_reason_prefix": feedback.REASON_PREFIX,  # "reason:" + an id from content/feedback.yml
     # Follow-up questions: these user intents, after a routes reply in the same conversation.
     "questions": (
-        "ask_mediation_vs_dr", "ask_disagreement_resolution", "ask_mediation", "ask_tribunal",
-        "ask_deadline", "ask_cost", "ask_advocate", "ask_sendias", "ask_prime_resolution",
-        "contact_case_officer", "request_human", "request_callback", "lost_letter",
-        "ask_draft_plan", "ask_young_person", "ask_mediation_day", "request_summary",
+        "ask_mediation_vs_dr",
+        "ask_disagreement_resolution",
+        "ask_mediation",
+        "ask_tribunal",
+        "ask_deadline",
+        "ask_cost",
+        "ask_advocate",
+        "ask_sendias",
+        "ask_prime_resolution",
+        "contact_case_officer",
+        "request_human",
+        "request_callback",
+        "lost_letter",
+        "ask_draft_plan",
+        "ask_young_person",
+        "ask_mediation_day",
+        "request_summary",
     ),
     # The "not understood" review list: messages these actions answered.
     "review_actions": ("action_fallback_help", "action_did_you_mean"),
@@ -125,17 +139,22 @@ def labels():
     service = content.callback.get("service", "ehc_team")
     hours = office_hours.get_hours()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def is_open(moment: dt.datetime) -> bool:
         return hours.status(service, moment).is_open
 
     name = content.services[service].short_name if service in content.services else service
     confirmed = "" if hours.services[service].verified else ", not yet confirmed by the council"
     return Labels(
-        channels=COUNTED["channels"], disagreement=title, question=question, reasons=feedback.reasons(),
+        channels=COUNTED["channels"],
+        disagreement=title,
+        question=question,
+        reasons=feedback.reasons(),
         is_office_hours=is_open,
-        office_hours_text=(f"Office hours are the opening times of {name} in content/hours.yml"
-                           f"{confirmed}; bank holidays and closures count as outside office hours."),
+        office_hours_text=(
+            f"Office hours are the opening times of {name} in content/hours.yml"
+            f"{confirmed}; bank holidays and closures count as outside office hours."
+        ),
     )
 
 
@@ -146,8 +165,9 @@ def _private_file(path: Path):
     return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
 
 
-def make(url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False,
-         now: Optional[dt.datetime] = None) -> Made:
+def make(
+    url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False, now: Optional[dt.datetime] = None
+) -> Made:
     """Write the page (``out``) and the CSV (same name, ``.csv``) for the period."""
     from enquiries.reporting import csvfile, page, queries, review, tables
     from enquiries.reporting.sql import Snapshot
@@ -173,8 +193,13 @@ def make(url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False
         handle.write(page.render(period, parts, review_list, now))
     with _private_file(csv_path) as handle:
         csvfile.write(handle, parts)
-    return Made(out, csv_path, sum(figures.conversations.values()), time.monotonic() - started,
-                None if review_list is None else review_list.messages)
+    return Made(
+        out,
+        csv_path,
+        sum(figures.conversations.values()),
+        time.monotonic() - started,
+        None if review_list is None else review_list.messages,
+    )
 
 
 def write_review(url: str, period: Period, out: Path):
@@ -218,10 +243,15 @@ def cmd_report(store: EnquiryStore, args: argparse.Namespace) -> int:
         print(f"Bad dates: {error}", file=sys.stderr)
         return 1
     made = make(store.url, period, Path(args.out), public=args.public)
-    review_note = "" if made.review_messages is None else \
-        " It includes the review list for the SEND team only: do not publish it."
-    print(f"Wrote {made.html} and {made.csv} for {period.describe()} "
-          f"({suppress.count(made.conversations).text} conversations) in {made.seconds:.1f} s.{review_note}")
+    review_note = (
+        ""
+        if made.review_messages is None
+        else " It includes the review list for the SEND team only: do not publish it."
+    )
+    print(
+        f"Wrote {made.html} and {made.csv} for {period.describe()} "
+        f"({suppress.count(made.conversations).text} conversations) in {made.seconds:.1f} s.{review_note}"
+    )
     return 0
 
 
@@ -232,17 +262,23 @@ def cmd_review(store: EnquiryStore, args: argparse.Namespace) -> int:
         print(f"Bad dates: {error}", file=sys.stderr)
         return 1
     found = write_review(store.url, period, Path(args.out))
-    print(f"Wrote {len(found.groups)} groups of messages not understood ({period.describe()}) to "
-          f"{args.out}. It holds what families typed (redacted): label it, move the examples to "
-          "data/nlu/, then delete it.")
+    print(
+        f"Wrote {len(found.groups)} groups of messages not understood ({period.describe()}) to "
+        f"{args.out}. It holds what families typed (redacted): label it, move the examples to "
+        "data/nlu/, then delete it."
+    )
     return 0
 
 
 def _dates(command: argparse.ArgumentParser) -> None:
     command.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (UK time)")
     command.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day, included (default: today)")
-    command.add_argument("--days", type=int, default=DEFAULT_DAYS,
-                         help=f"without --from: this many days up to --to (default {DEFAULT_DAYS})")
+    command.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        help=f"without --from: this many days up to --to (default {DEFAULT_DAYS})",
+    )
 
 
 def add_commands(commands) -> None:
@@ -250,8 +286,9 @@ def add_commands(commands) -> None:
     report = commands.add_parser("report", help="the insights report: one HTML page and a CSV")
     _dates(report)
     report.add_argument("--out", default=str(DEFAULT_OUT), help="the HTML file (the CSV goes beside it)")
-    report.add_argument("--public", action="store_true",
-                        help="leave out the review list of messages not understood (SEND team only)")
+    report.add_argument(
+        "--public", action="store_true", help="leave out the review list of messages not understood (SEND team only)"
+    )
     report.set_defaults(run=cmd_report)
     listing = commands.add_parser("review", help="messages not understood, as candidate training examples")
     _dates(listing)

@@ -23,6 +23,7 @@ Why it looks like this:
 The schema is created on first use and carries a version number
 (``enquiries_schema``), with a place for migrations when a column changes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,7 +53,7 @@ REFERENCE_PREFIX = "WS-"
 # No O/0 or I/1: a reference is read out over the phone and typed by hand.
 REFERENCE_ALPHABET = identity.ALPHABET
 REFERENCE_LENGTH = 8  # 32**8: about a trillion references, shown as two groups of four
-REFERENCE_PATTERN = re.compile(r"^WS-[{0}]{{4}}-[{0}]{{4}}$".format(REFERENCE_ALPHABET))
+REFERENCE_PATTERN = re.compile(rf"^WS-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 LEGACY_REFERENCE_LENGTH = 5  # references made before schema version 2 (WS-7K3QX)
 MAX_LENGTHS = {"about": 200, "contact_detail": 320, "good_time": 200, "channel": 40}
 
@@ -118,9 +119,7 @@ callback_requests = sa.Table(
     sa.Column("withdrawn_at", UTCDateTime),
     # A keyed hash of the conversation that made the request (enquiries/identity.py).
     sa.Column("conversation_key", sa.String(64), index=True),
-    sa.CheckConstraint(
-        "contact_method IN ('phone', 'email', 'whatsapp')", name="ck_callback_contact_method"
-    ),
+    sa.CheckConstraint("contact_method IN ('phone', 'email', 'whatsapp')", name="ck_callback_contact_method"),
     sa.CheckConstraint("status IN ('open', 'done', 'withdrawn')", name="ck_callback_status"),
 )
 
@@ -141,8 +140,12 @@ id_secrets = sa.Table(
 
 # Rasa's SQL tracker store table: only the columns purge, erasure and access need.
 events = sa.table(
-    "events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
-    sa.column("timestamp"), sa.column("data"),
+    "events",
+    sa.column("id"),
+    sa.column("sender_id"),
+    sa.column("type_name"),
+    sa.column("timestamp"),
+    sa.column("data"),
 )
 
 
@@ -152,9 +155,9 @@ def _add_conversation_key(connection: Connection) -> None:
     Requests made before have none: only the team can withdraw or delete them.
     """
     connection.execute(sa.text("ALTER TABLE callback_requests ADD COLUMN conversation_key VARCHAR(64)"))
-    connection.execute(sa.text(
-        "CREATE INDEX ix_callback_requests_conversation_key ON callback_requests (conversation_key)"
-    ))
+    connection.execute(
+        sa.text("CREATE INDEX ix_callback_requests_conversation_key ON callback_requests (conversation_key)")
+    )
 
 
 # version -> function bringing a database from version-1 to version. Add one
@@ -219,8 +222,18 @@ class StoredConversation:
 
 
 EXPORT_COLUMNS = (
-    "reference", "created_at", "status", "about", "contact_method", "contact_detail",
-    "good_time", "channel", "consent_at", "consent_text", "done_at", "withdrawn_at",
+    "reference",
+    "created_at",
+    "status",
+    "about",
+    "contact_method",
+    "contact_detail",
+    "good_time",
+    "channel",
+    "consent_at",
+    "consent_text",
+    "done_at",
+    "withdrawn_at",
 )
 
 
@@ -253,9 +266,7 @@ class EnquiryStore:
     ``clock`` (returning an aware datetime) replaces the current time in tests.
     """
 
-    def __init__(
-        self, url: Optional[str] = None, clock: Optional[Callable[[], dt.datetime]] = None
-    ) -> None:
+    def __init__(self, url: Optional[str] = None, clock: Optional[Callable[[], dt.datetime]] = None) -> None:
         self.url = url or db.database_url()
         self.engine = db.create_engine(self.url)
         self.clock = clock or _utc_now
@@ -271,14 +282,10 @@ class EnquiryStore:
             raise ValueError("the clock must return a timezone-aware datetime")
         return now.astimezone(UTC)
 
-    def _unavailable(
-        self, error: Exception, operation: str, kind: Optional[type] = None
-    ) -> StoreUnavailable:
+    def _unavailable(self, error: Exception, operation: str, kind: Optional[type] = None) -> StoreUnavailable:
         code = getattr(getattr(error, "orig", None), "pgcode", None)
         detail = type(error).__name__ + (f", code {code}" if code else "")
-        logger.warning(
-            "callback store: %s failed on %s (%s)", operation, db.safe_url(self.url), detail
-        )
+        logger.warning("callback store: %s failed on %s (%s)", operation, db.safe_url(self.url), detail)
         return (kind or StoreUnavailable)(f"the database is unavailable ({detail})")
 
     @contextlib.contextmanager
@@ -322,9 +329,7 @@ class EnquiryStore:
             elif connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")  # the database's write lock
             metadata.create_all(connection)
-            version = connection.execute(
-                sa.select(schema_version.c.version).where(schema_version.c.id == 1)
-            ).scalar()
+            version = connection.execute(sa.select(schema_version.c.version).where(schema_version.c.id == 1)).scalar()
             if version is None:
                 connection.execute(schema_version.insert().values(id=1, version=SCHEMA_VERSION))
                 return
@@ -336,9 +341,7 @@ class EnquiryStore:
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 logger.info("callback store: migrating schema to version %d", target)
                 MIGRATIONS[target](connection)
-                connection.execute(
-                    schema_version.update().where(schema_version.c.id == 1).values(version=target)
-                )
+                connection.execute(schema_version.update().where(schema_version.c.id == 1).values(version=target))
 
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
@@ -390,9 +393,7 @@ class EnquiryStore:
             )
             try:
                 with self._transaction("create") as connection:
-                    connection.execute(
-                        callback_requests.insert().values(**_row(enquiry), conversation_key=key)
-                    )
+                    connection.execute(callback_requests.insert().values(**_row(enquiry), conversation_key=key))
             except Conflict:
                 if self._exists(enquiry.reference):
                     continue  # the random reference was taken: draw another
@@ -450,9 +451,7 @@ class EnquiryStore:
         for _attempt in (1, 2):
             try:
                 with self._transaction("secret") as connection:
-                    stored = connection.execute(
-                        sa.select(id_secrets.c.secret).where(id_secrets.c.id == 1)
-                    ).scalar()
+                    stored = connection.execute(sa.select(id_secrets.c.secret).where(id_secrets.c.id == 1)).scalar()
                     if stored:
                         return stored
                     made = secrets.token_hex(32)
@@ -476,16 +475,16 @@ class EnquiryStore:
         """One request by reference (any status), or None."""
         reference = normalise_reference(reference)
         with self._transaction("get") as connection:
-            row = connection.execute(
-                sa.select(callback_requests).where(callback_requests.c.reference == reference)
-            ).mappings().first()
+            row = (
+                connection.execute(sa.select(callback_requests).where(callback_requests.c.reference == reference))
+                .mappings()
+                .first()
+            )
         return _enquiry(row) if row else None
 
     def list(self, status: Optional[str] = "open") -> List[Enquiry]:
         """Requests with that status (None: all), oldest first."""
-        query = sa.select(callback_requests).order_by(
-            callback_requests.c.created_at, callback_requests.c.id
-        )
+        query = sa.select(callback_requests).order_by(callback_requests.c.created_at, callback_requests.c.id)
         if status is not None:
             if status not in STATUSES:
                 raise ValueError(f"status must be one of {STATUSES} or None")
@@ -514,9 +513,7 @@ class EnquiryStore:
         """Delete a request entirely (for an erasure request). False if unknown."""
         reference = normalise_reference(reference)
         with self._transaction("delete") as connection:
-            result = connection.execute(
-                callback_requests.delete().where(callback_requests.c.reference == reference)
-            )
+            result = connection.execute(callback_requests.delete().where(callback_requests.c.reference == reference))
         return result.rowcount > 0
 
     def export_csv(self, stream: IO[str], status: Optional[str] = "open") -> int:
@@ -559,20 +556,22 @@ class EnquiryStore:
             conversations = deleted_events = emptied = 0
             if sa.inspect(connection).has_table("events"):
                 old = events.c.timestamp < cutoff.timestamp()
-                touched = set(connection.execute(
-                    sa.select(events.c.sender_id).where(old).distinct()
-                ).scalars())
+                touched = set(connection.execute(sa.select(events.c.sender_id).where(old).distinct()).scalars())
                 deleted_events = connection.execute(events.delete().where(old)).rowcount
                 conversations = len(touched)
                 if touched:
-                    left = set(connection.execute(
-                        sa.select(events.c.sender_id)
-                        .where(events.c.sender_id.in_(sorted(touched))).distinct()
-                    ).scalars())
+                    left = set(
+                        connection.execute(
+                            sa.select(events.c.sender_id).where(events.c.sender_id.in_(sorted(touched))).distinct()
+                        ).scalars()
+                    )
                     emptied = len(touched - left)
         logger.info(
             "purge before %s: %d requests, %d events from %d conversations",
-            cutoff.isoformat(), requests, deleted_events, conversations,
+            cutoff.isoformat(),
+            requests,
+            deleted_events,
+            conversations,
         )
         return PurgeResult(cutoff, requests, conversations, deleted_events, emptied)
 
@@ -584,14 +583,10 @@ class EnquiryStore:
         with self._transaction("erase conversation") as connection:
             deleted = 0
             if sa.inspect(connection).has_table("events"):
-                deleted = connection.execute(
-                    events.delete().where(events.c.sender_id == sender_id)
-                ).rowcount
+                deleted = connection.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
             references: Tuple[str, ...] = ()
             if key is not None:
-                references = self._delete_requests(
-                    connection, callback_requests.c.conversation_key == key
-                )
+                references = self._delete_requests(connection, callback_requests.c.conversation_key == key)
         return Erasure(1 if deleted else 0, deleted, references)
 
     def erase_reference(self, reference: str) -> Optional[Erasure]:
@@ -603,8 +598,7 @@ class EnquiryStore:
         reference = normalise_reference(reference)
         with self._transaction("find request") as connection:
             row = connection.execute(
-                sa.select(callback_requests.c.conversation_key)
-                .where(callback_requests.c.reference == reference)
+                sa.select(callback_requests.c.conversation_key).where(callback_requests.c.reference == reference)
             ).first()
         if row is None:
             return None
@@ -616,20 +610,20 @@ class EnquiryStore:
         erased_events = 0
         with self._transaction("erase by reference") as connection:
             if senders and sa.inspect(connection).has_table("events"):
-                erased_events = connection.execute(
-                    events.delete().where(events.c.sender_id.in_(senders))
-                ).rowcount
+                erased_events = connection.execute(events.delete().where(events.c.sender_id.in_(senders))).rowcount
             references = self._delete_requests(connection, callback_requests.c.conversation_key == key)
         return Erasure(len(senders) if erased_events else 0, erased_events, references)
 
     def requests_with_contact(self, contact_detail: str) -> List[str]:
         """References of requests whose contact detail is exactly this (a number, as stored)."""
         with self._transaction("find by contact") as connection:
-            return list(connection.execute(
-                sa.select(callback_requests.c.reference)
-                .where(callback_requests.c.contact_detail == contact_detail)
-                .order_by(callback_requests.c.created_at)
-            ).scalars())
+            return list(
+                connection.execute(
+                    sa.select(callback_requests.c.reference)
+                    .where(callback_requests.c.contact_detail == contact_detail)
+                    .order_by(callback_requests.c.created_at)
+                ).scalars()
+            )
 
     def find_code(self, code: str) -> List[StoredConversation]:
         """Every stored conversation (and lone request) whose conversation code is ``code``.
@@ -655,7 +649,9 @@ class EnquiryStore:
             if has_events:
                 rows = connection.execute(
                     sa.select(
-                        events.c.sender_id, sa.func.count(), sa.func.min(events.c.timestamp),
+                        events.c.sender_id,
+                        sa.func.count(),
+                        sa.func.min(events.c.timestamp),
                         sa.func.max(events.c.timestamp),
                     ).group_by(events.c.sender_id)
                 ).all()
@@ -664,7 +660,11 @@ class EnquiryStore:
                     if identity.conversation_code(key) != wanted:
                         continue
                     found[key] = StoredConversation(
-                        sender, wanted, count, _from_timestamp(first), _from_timestamp(last),
+                        sender,
+                        wanted,
+                        count,
+                        _from_timestamp(first),
+                        _from_timestamp(last),
                         tuple(by_key.get(key, ())),
                     )
         for key, references in by_key.items():
@@ -681,9 +681,7 @@ class EnquiryStore:
         if match.conversation_id is not None:
             return self.erase_conversation(match.conversation_id)
         with self._transaction("erase code") as connection:
-            references = self._delete_requests(
-                connection, callback_requests.c.reference.in_(match.references)
-            )
+            references = self._delete_requests(connection, callback_requests.c.reference.in_(match.references))
         return Erasure(0, 0, references)
 
     def conversation_messages(self, sender_id: str) -> List[Tuple[dt.datetime, str, str]]:
@@ -714,9 +712,7 @@ class EnquiryStore:
 
     @staticmethod
     def _delete_requests(connection: Connection, condition) -> Tuple[str, ...]:
-        references = tuple(connection.execute(
-            sa.select(callback_requests.c.reference).where(condition)
-        ).scalars())
+        references = tuple(connection.execute(sa.select(callback_requests.c.reference).where(condition)).scalars())
         if references:
             connection.execute(callback_requests.delete().where(condition))
         return references
@@ -738,15 +734,16 @@ def _check_fields(
     if contact_method not in CONTACT_METHODS:
         raise ValueError(f"contact_method must be one of {CONTACT_METHODS}")
     for name, value in (
-        ("about", about), ("contact_detail", contact_detail),
-        ("channel", channel), ("consent_text", consent_text),
+        ("about", about),
+        ("contact_detail", contact_detail),
+        ("channel", channel),
+        ("consent_text", consent_text),
     ):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{name} must be a non-empty string")
     if good_time is not None and not isinstance(good_time, str):
         raise ValueError("good_time must be a string or None")
-    lengths = {"about": about, "contact_detail": contact_detail, "good_time": good_time,
-               "channel": channel}
+    lengths = {"about": about, "contact_detail": contact_detail, "good_time": good_time, "channel": channel}
     for name, limit in MAX_LENGTHS.items():
         given = lengths[name]
         if given is not None and len(given.strip()) > limit:
@@ -775,4 +772,3 @@ def _csv_cell(value) -> str:
     if text.startswith(_FORMULA_START) and not _PHONE_LIKE.match(text):
         return "'" + text
     return text
-

@@ -32,6 +32,7 @@ keeps one message per conversation at a time), so nothing else changes.
 
 endpoints.yml: ``tracker_store: {type: enquiries.tracker_store.RedactingSQLTrackerStore}``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,6 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Generator, List, Optional, Sequence, Set, Text
-
-from sqlalchemy.exc import SQLAlchemyError
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.session
@@ -60,6 +59,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import SQLAlchemyError
 
 from enquiries.db import database_url, harden_sqlite, prepare_sqlite_file
 from enquiries.drafts import ANSWER_SLOTS, MARKER
@@ -227,8 +227,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         with _noting_outage("reading"):
             return await self._retrieve_off_loop(sender_id, fetch_events_from_all_sessions=True)
 
-    async def _retrieve_off_loop(self, sender_id: Text, fetch_events_from_all_sessions: bool
-                                 ) -> Optional[DialogueStateTracker]:
+    async def _retrieve_off_loop(
+        self, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
         """As SQLTrackerStore._retrieve, with the query in a database thread."""
         events = await _off_the_loop(self._read_events, sender_id, fetch_events_from_all_sessions)
         if self.domain and events:

@@ -13,6 +13,7 @@ for; if a Rasa upgrade changed it, Rasa's own is kept and a warning logged
 * :mod:`rasa_server.model_loading`: the TensorFlow models are loaded without
   tracing a training graph first (most of the server's start time).
 """
+
 from __future__ import annotations
 
 from typing import List

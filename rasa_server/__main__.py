@@ -1,4 +1,5 @@
 """`python -m rasa_server ARGS` runs `rasa ARGS` with the project's patches (see rasa_server/__init__.py)."""
+
 from __future__ import annotations
 
 import sys

@@ -17,6 +17,7 @@ same error chosen (``jsonschema.exceptions.best_match``), the same
 the same caller, which logs it as before ("Encountered an exception while
 running action ..."): a malformed response is refused exactly as today.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,7 @@ def source_sha256(function: Callable) -> str:
 
 def original_unchanged() -> bool:
     """Whether the installed Rasa's function is still the one this patch replaces."""
-    return (str(inspect.signature(original)) == ORIGINAL_SIGNATURE
-            and source_sha256(original) == ORIGINAL_SOURCE_SHA256)
+    return str(inspect.signature(original)) == ORIGINAL_SIGNATURE and source_sha256(original) == ORIGINAL_SOURCE_SHA256
 
 
 def build_validator(schema: Dict[Text, Any]):

@@ -24,6 +24,7 @@ to load, because the eager step creates the optimizer's state in another
 order than the training graph did, and Rasa's TEDPolicy.load turns that
 ValueError into a policy without a model, logged only at debug level.)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,10 @@ def source_sha256(function) -> str:
 
 def original_unchanged() -> bool:
     function = original.__func__
-    return (str(inspect.signature(original.__get__(None, RasaModel))) == ORIGINAL_SIGNATURE
-            and source_sha256(function) == ORIGINAL_SOURCE_SHA256)
+    return (
+        str(inspect.signature(original.__get__(None, RasaModel))) == ORIGINAL_SIGNATURE
+        and source_sha256(function) == ORIGINAL_SOURCE_SHA256
+    )
 
 
 def load(
@@ -72,8 +75,9 @@ def load(
 ) -> RasaModel:
     """Rasa's RasaModel.load, with the weights built by an eager forward pass instead of a traced fit."""
     if finetune_mode:  # the model will be trained further: Rasa's own way
-        return original.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                 finetune_mode, *args, **kwargs)
+        return original.__func__(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
     logger.debug(f"Loading the model from {model_file_name} (weights built by one forward pass)...")
     model = cls(*args, **kwargs)
     learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)

@@ -30,6 +30,7 @@ held-out NLU scores of our config and Rasa's, both trained afresh (slow).
 
 The tables are printed and written to results/bench.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,13 @@ from scripts.stack import ROOT, Stack, process_cpu_seconds, rss_mb, running_stac
 
 RESULTS = ROOT / "results" / "bench"
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
-RASA_DEFAULT = (Path(importlib.util.find_spec("rasa").submodule_search_locations[0])  # type: ignore[index]
-                / "engine" / "recipes" / "config_files" / "default_config.yml")
+RASA_DEFAULT = (
+    Path(importlib.util.find_spec("rasa").submodule_search_locations[0])  # type: ignore[index]
+    / "engine"
+    / "recipes"
+    / "config_files"
+    / "default_config.yml"
+)
 # What a model is trained from: if these are the same in two trees, so is the model.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "addons")
 # A realistic conversation: a disagreement, then follow-ups.
@@ -69,8 +75,12 @@ SCRIPT = [
     "how do i contact them",
     "thanks",
 ]
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-       "TF_CPP_MIN_LOG_LEVEL": "2"}
+ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
 # Every message comes from 127.0.0.1: the guard's limits would stop the bench.
 RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "100000", "SEND_RATE_PER_ADDRESS": "10000000"}
 
@@ -82,8 +92,9 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 def rasa(*args: str, log: Path, cwd: Path = ROOT) -> float:
     start = time.monotonic()
     with open(log, "w", encoding="utf-8") as handle:
-        subprocess.run([sys.executable, "-m", "rasa", *args], cwd=cwd, env=ENV, check=True,
-                       stdout=handle, stderr=subprocess.STDOUT)
+        subprocess.run(
+            [sys.executable, "-m", "rasa", *args], cwd=cwd, env=ENV, check=True, stdout=handle, stderr=subprocess.STDOUT
+        )
     return time.monotonic() - start
 
 
@@ -126,8 +137,9 @@ def base_model(base: Path, sha: str) -> Tuple[Path, str]:
         return MODEL, "same training inputs: this commit's model"
     print("[base] training inputs differ: training the base's model...", flush=True)
     (base / "models").mkdir(exist_ok=True)
-    seconds = rasa("train", "--fixed-model-name", "send-assistant", "--out", "models",
-                   log=base / "models" / "train.log", cwd=base)
+    seconds = rasa(
+        "train", "--fixed-model-name", "send-assistant", "--out", "models", log=base / "models" / "train.log", cwd=base
+    )
     return base / "models" / "send-assistant.tar.gz", f"its own model, trained here in {seconds:.0f} s"
 
 
@@ -167,21 +179,37 @@ def stock_model(epochs: Optional[int] = None) -> Tuple[Path, str]:
     config_file.write_text(text, encoding="utf-8")
     model = folder / f"model-{key}.tar.gz"
     if not model.exists():
-        print(f"[Rasa default] training{f' with {epochs} epochs' if epochs else ' (about 30 minutes on 2 idle cores)'}"
-              "; cached afterwards...", flush=True)
-        seconds = rasa("train", "--config", str(config_file), "--out", str(folder), "--fixed-model-name",
-                       f"model-{key}", "--force", log=folder / f"train-{key}.log")
+        print(
+            f"[Rasa default] training{f' with {epochs} epochs' if epochs else ' (about 30 minutes on 2 idle cores)'}"
+            "; cached afterwards...",
+            flush=True,
+        )
+        seconds = rasa(
+            "train",
+            "--config",
+            str(config_file),
+            "--out",
+            str(folder),
+            "--fixed-model-name",
+            f"model-{key}",
+            "--force",
+            log=folder / f"train-{key}.log",
+        )
         (folder / f"model-{key}.json").write_text(json.dumps({"train_s": seconds}))
-    how = f"its epochs cut to {epochs} (same architecture and cost per message; not the same predictions)" \
-        if epochs else "as it is"
+    how = (
+        f"its epochs cut to {epochs} (same architecture and cost per message; not the same predictions)"
+        if epochs
+        else "as it is"
+    )
     return model, f"Rasa's default_config.yml {how}, trained on this data (cached: {model.relative_to(ROOT)})"
 
 
 # --- load ---------------------------------------------------------------------------------------
 
 
-async def conversation(session: aiohttp.ClientSession, url: str, latencies: List[float],
-                       errors: Counter, budget: List[int]) -> None:
+async def conversation(
+    session: aiohttp.ClientSession, url: str, latencies: List[float], errors: Counter, budget: List[int]
+) -> None:
     sender = f"bench-{uuid.uuid4().hex}"
     turn = 0
     while budget[0] > 0:
@@ -210,8 +238,7 @@ async def send(url: str, concurrency: int, messages: int) -> Tuple[List[float], 
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         start = time.monotonic()
-        await asyncio.gather(*(conversation(session, url, latencies, errors, budget)
-                               for _ in range(concurrency)))
+        await asyncio.gather(*(conversation(session, url, latencies, errors, budget) for _ in range(concurrency)))
         return latencies, time.monotonic() - start, errors
 
 
@@ -224,8 +251,9 @@ def chunk(config: Config, level: int, messages: int) -> None:
     load_before = os.getloadavg()[0]
     latencies, elapsed, errors = asyncio.run(send(url, level, messages))
     cpu = [process_cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before)]
-    run = config.runs.setdefault(level, {"latencies": [], "elapsed": [], "rasa_cpu": [], "action_cpu": [],
-                                         "load": [], "errors": Counter()})
+    run = config.runs.setdefault(
+        level, {"latencies": [], "elapsed": [], "rasa_cpu": [], "action_cpu": [], "load": [], "errors": Counter()}
+    )
     run["latencies"] += latencies
     run["elapsed"].append(elapsed)
     run["rasa_cpu"].append(cpu[0])
@@ -241,10 +269,18 @@ def summary(run: Dict[str, Any]) -> Dict[str, float]:
     def pct(p: float) -> float:
         return ordered[min(n - 1, int(p * n))] * 1000
 
-    return {"n": n, "mps": n / sum(run["elapsed"]), "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
-            "rasa_cpu_ms": 1000 * sum(run["rasa_cpu"]) / n, "action_cpu_ms": 1000 * sum(run["action_cpu"]) / n,
-            "load_min": min(run["load"]), "load_max": max(run["load"]),
-            "errors": sum(run["errors"].values())}
+    return {
+        "n": n,
+        "mps": n / sum(run["elapsed"]),
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "rasa_cpu_ms": 1000 * sum(run["rasa_cpu"]) / n,
+        "action_cpu_ms": 1000 * sum(run["action_cpu"]) / n,
+        "load_min": min(run["load"]),
+        "load_max": max(run["load"]),
+        "errors": sum(run["errors"].values()),
+    }
 
 
 # --- profile ------------------------------------------------------------------------------------
@@ -268,10 +304,26 @@ def profile(config: Config, seconds: int, out: Path) -> str:
     if not py_spy.exists():
         return f"(py-spy is not installed in {py_spy.parent}: pip install py-spy)"
     raw = out.with_suffix(".txt")
-    recorder = subprocess.Popen([str(py_spy), "record", "--pid", str(config.stack.rasa_process.pid),
-                                 "--duration", str(seconds), "--rate", "50", "--format", "raw", "--threads",
-                                 "--output", str(raw), "--nonblocking"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = subprocess.Popen(
+        [
+            str(py_spy),
+            "record",
+            "--pid",
+            str(config.stack.rasa_process.pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            "50",
+            "--format",
+            "raw",
+            "--threads",
+            "--output",
+            str(raw),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"{config.stack.rasa_url}/webhooks/rest/webhook"
     while recorder.poll() is None:
         asyncio.run(send(url, 10, 60))
@@ -290,8 +342,10 @@ def profile_summary(raw: Path) -> str:
         if stack.rsplit(";", 1)[-1].startswith("serve (sanic/server/runners.py"):
             name = "waiting in the event loop's poll (for I/O, the database threads, or a CPU)"
         else:
-            name = next((name for name, keys in PROFILE_CATEGORIES if any(k in stack for k in keys)),
-                        "other: Sanic, Rasa's message handling")
+            name = next(
+                (name for name, keys in PROFILE_CATEGORIES if any(k in stack for k in keys)),
+                "other: Sanic, Rasa's message handling",
+            )
         loop[name] += int(samples)
     total = sum(loop.values())
     if not total:
@@ -308,8 +362,9 @@ def accuracy() -> str:
     import yaml
 
     rows = []
-    for index, (name, config) in enumerate({"ours (config.yml)": ROOT / "config.yml",
-                                           "Rasa default": RASA_DEFAULT}.items()):
+    for index, (name, config) in enumerate(
+        {"ours (config.yml)": ROOT / "config.yml", "Rasa default": RASA_DEFAULT}.items()
+    ):
         work = RESULTS / f"accuracy{index}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -318,16 +373,42 @@ def accuracy() -> str:
             config = work / "config.yml"
             config.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
         print(f"[{name}] training afresh...", flush=True)
-        seconds = rasa("train", "--config", str(config), "--out", str(work), "--fixed-model-name", "model",
-                       "--force", log=work / "train.log")
+        seconds = rasa(
+            "train",
+            "--config",
+            str(config),
+            "--out",
+            str(work),
+            "--fixed-model-name",
+            "model",
+            "--force",
+            log=work / "train.log",
+        )
         model = work / "model.tar.gz"
-        rasa("test", "nlu", "--model", str(model), "--nlu", "tests/nlu/holdout.yml", "--out", str(work / "nlu"),
-             "--no-plot", log=work / "nlu.log")
+        rasa(
+            "test",
+            "nlu",
+            "--model",
+            str(model),
+            "--nlu",
+            "tests/nlu/holdout.yml",
+            "--out",
+            str(work / "nlu"),
+            "--no-plot",
+            log=work / "nlu.log",
+        )
         report = json.loads((work / "nlu" / "intent_report.json").read_text())
-        rows.append(f"| {name} | {seconds:.0f} | {model.stat().st_size / 2**20:.1f} | {report['accuracy']:.3f} "
-                    f"| {report['macro avg']['f1-score']:.3f} |")
-    return "\n".join(["| configuration | training (s) | model (MB) | held-out accuracy | held-out macro F1 |",
-                      "|---|---|---|---|---|", *rows])
+        rows.append(
+            f"| {name} | {seconds:.0f} | {model.stat().st_size / 2**20:.1f} | {report['accuracy']:.3f} "
+            f"| {report['macro avg']['f1-score']:.3f} |"
+        )
+    return "\n".join(
+        [
+            "| configuration | training (s) | model (MB) | held-out accuracy | held-out macro F1 |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -340,20 +421,26 @@ def table(configs: List[Config], levels: List[int], header: List[str]) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {c.name} | {c.start_s:.0f} | {c.rss_start:.0f} / {c.rss_end:.0f} |" for c in configs]
-    lines += ["", "| configuration | concurrent | messages/s | p50 (ms) | p95 (ms) | p99 (ms) "
-                  "| Rasa CPU ms/message | action server CPU ms/message | load average | errors |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| configuration | concurrent | messages/s | p50 (ms) | p95 (ms) | p99 (ms) "
+        "| Rasa CPU ms/message | action server CPU ms/message | load average | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for level in levels:
         for c in configs:
             s = summary(c.runs[level])
-            lines.append(f"| {c.name} | {level} | {s['mps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} "
-                         f"| {s['rasa_cpu_ms']:.1f} | {s['action_cpu_ms']:.1f} "
-                         f"| {s['load_min']:.1f}-{s['load_max']:.1f} | {s['errors']}/{s['n']} |")
+            lines.append(
+                f"| {c.name} | {level} | {s['mps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} "
+                f"| {s['rasa_cpu_ms']:.1f} | {s['action_cpu_ms']:.1f} "
+                f"| {s['load_min']:.1f}-{s['load_max']:.1f} | {s['errors']}/{s['n']} |"
+            )
     this, others = configs[0], configs[1:]
     lines.append("")
     for other in others:
-        ratios = ", ".join(f"{summary(this.runs[lv])['mps'] / summary(other.runs[lv])['mps']:.2f}x at {lv}"
-                           for lv in levels)
+        ratios = ", ".join(
+            f"{summary(this.runs[lv])['mps'] / summary(other.runs[lv])['mps']:.2f}x at {lv}" for lv in levels
+        )
         lines.append(f"This commit against {other.name}: messages a second {ratios}.")
     return "\n".join(lines)
 
@@ -365,10 +452,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--messages", type=int, default=600, help="messages per level and configuration (default 600)")
     parser.add_argument("--rounds", type=int, default=3, help="alternations per level (default 3)")
     parser.add_argument("--no-stock", action="store_true", help="leave out Rasa's default config")
-    parser.add_argument("--stock-epochs", type=int, default=None, metavar="N",
-                        help="train Rasa's default config with N epochs instead of 100 (a quicker, rougher figure)")
-    parser.add_argument("--profile", type=int, default=0, metavar="SECONDS",
-                        help="also profile this commit's and the base's Rasa server with py-spy")
+    parser.add_argument(
+        "--stock-epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train Rasa's default config with N epochs instead of 100 (a quicker, rougher figure)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="also profile this commit's and the base's Rasa server with py-spy",
+    )
     parser.add_argument("--accuracy", action="store_true", help="also train both configs afresh and test NLU")
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",")]
@@ -377,13 +474,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     RESULTS.mkdir(parents=True, exist_ok=True)
 
-    head = git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if git("status", "--porcelain",
-                                                                               "--untracked-files=no") else "")
+    head = git("rev-parse", "--short", "HEAD") + (
+        " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
     base, sha = base_worktree(args.base)
     model, model_note = base_model(base, sha)
-    configs = [Config("this commit", ROOT, MODEL, f"{head}, models/send-assistant.tar.gz"),
-               Config(f"base {sha[:7]}", base, model, f"{args.base} = {sha[:7]} "
-                      f"({git('log', '-1', '--format=%s', sha)[:70]}); {model_note}")]
+    configs = [
+        Config("this commit", ROOT, MODEL, f"{head}, models/send-assistant.tar.gz"),
+        Config(
+            f"base {sha[:7]}",
+            base,
+            model,
+            f"{args.base} = {sha[:7]} ({git('log', '-1', '--format=%s', sha)[:70]}); {model_note}",
+        ),
+    ]
     if not args.no_stock:
         stock, stock_note = stock_model(args.stock_epochs)
         configs.append(Config("Rasa default config", ROOT, stock, f"this commit's code; {stock_note}"))
@@ -393,14 +497,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         for c in configs:
             print(f"[{c.name}] starting...", flush=True)
             started = time.monotonic()
-            c.stack = stacks.enter_context(running_stack(
-                c.model, RESULTS / "logs", name=c.name.split()[0], env=RATE_LIMITS, root=c.root))
+            c.stack = stacks.enter_context(
+                running_stack(c.model, RESULTS / "logs", name=c.name.split()[0], env=RATE_LIMITS, root=c.root)
+            )
             c.start_s = time.monotonic() - started
             asyncio.run(send(f"{c.stack.rasa_url}/webhooks/rest/webhook", 2, 2 * len(SCRIPT)))  # warm up
             c.rss_start = rss_mb(c.stack.rasa_process.pid)
         for level in levels:
             for round_ in range(args.rounds):
-                order = configs[round_ % len(configs):] + configs[:round_ % len(configs)]
+                order = configs[round_ % len(configs) :] + configs[: round_ % len(configs)]
                 for c in order:
                     print(f"[{c.name}] {level} concurrent, round {round_ + 1}/{args.rounds}...", flush=True)
                     chunk(c, level, max(level, args.messages // args.rounds))

@@ -14,6 +14,7 @@ measures, on the same machine in the same run:
 Table printed and written to results/bench_encoder.md. Other configurations
 to compare can be given as NAME=CONFIG (e.g. Rasa's LanguageModelFeaturizer).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,12 +32,18 @@ import requests
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.stack import ROOT, running_stack, rss_mb  # noqa: E402
+from scripts.stack import ROOT, rss_mb, running_stack  # noqa: E402
 
 OUT = ROOT / "results" / "bench_encoder"
 ENCODER = "addons.sentence_featurizer.SentenceFeaturizer"
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-       "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}
 # Every message comes from 127.0.0.1: raise the guard's rate limits, as scripts/load.py does,
 # or most replies would be "please wait a minute".
 RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "1000000"}
@@ -52,8 +59,7 @@ SERVER_MESSAGES = 300
 # Dense featurizers whose own time is measured, wherever they appear in a pipeline.
 TIMED = {
     ENCODER: ("addons.sentence_featurizer", "SentenceFeaturizer"),
-    "LanguageModelFeaturizer": ("rasa.nlu.featurizers.dense_featurizer.lm_featurizer",
-                                "LanguageModelFeaturizer"),
+    "LanguageModelFeaturizer": ("rasa.nlu.featurizers.dense_featurizer.lm_featurizer", "LanguageModelFeaturizer"),
 }
 
 
@@ -78,8 +84,14 @@ def without_encoder(config: Path, target: Path) -> Path:
 def component_times(model: Path) -> Dict[str, Dict[str, float]]:
     """Per-message milliseconds for each dense featurizer and the whole parse (in a child process)."""
     out = model.parent / "component_times.yml"
-    subprocess.run([sys.executable, __file__, "--time-components", str(model), str(out)], cwd=ROOT,
-                   env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, __file__, "--time-components", str(model), str(out)],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return yaml.safe_load(out.read_text())
 
 
@@ -102,6 +114,7 @@ def _time_components(model: str, out: str) -> None:
             spent.setdefault(name, []).append(time.perf_counter() - start)
             spent.setdefault(f"{name} CPU", []).append(time.process_time() - cpu)
             return result
+
         return wrapper
 
     for name, (module, cls) in TIMED.items():
@@ -124,10 +137,15 @@ def _time_components(model: str, out: str) -> None:
             spent["NLU parse"].append(time.perf_counter() - start)
 
     asyncio.run(parse_all())
-    Path(out).write_text(yaml.safe_dump({
-        name: {"p50": pct(v, 0.5) * 1000, "p95": pct(v, 0.95) * 1000, "n": len(v)}
-        for name, v in spent.items() if v
-    }))
+    Path(out).write_text(
+        yaml.safe_dump(
+            {
+                name: {"p50": pct(v, 0.5) * 1000, "p95": pct(v, 0.95) * 1000, "n": len(v)}
+                for name, v in spent.items()
+                if v
+            }
+        )
+    )
 
 
 def server_latency(url: str) -> Dict[str, float]:
@@ -137,8 +155,7 @@ def server_latency(url: str) -> Dict[str, float]:
         if turn % len(SCRIPT) == 0:
             sender = f"bench-{uuid.uuid4().hex}"
         start = time.monotonic()
-        response = requests.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]},
-                                 timeout=60)
+        response = requests.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}, timeout=60)
         response.raise_for_status()
         if turn >= len(SCRIPT):  # the first conversation warms up
             latencies.append(time.monotonic() - start)
@@ -153,9 +170,26 @@ def bench(name: str, config: Path, index: int) -> Dict[str, object]:
     print(f"[{name}] rasa train...", flush=True)
     start = time.monotonic()
     with open(work / "train.log", "w", encoding="utf-8") as log:
-        subprocess.run([sys.executable, "-m", "rasa", "train", "--config", str(config), "--out", str(work),
-                        "--fixed-model-name", "model", "--force"], cwd=ROOT, env=ENV, check=True,
-                       stdout=log, stderr=subprocess.STDOUT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "train",
+                "--config",
+                str(config),
+                "--out",
+                str(work),
+                "--fixed-model-name",
+                "model",
+                "--force",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     row: Dict[str, object] = {"name": name, "train_s": time.monotonic() - start}
     model = work / "model.tar.gz"
     row["size_mb"] = model.stat().st_size / 2**20
@@ -181,8 +215,9 @@ def table(rows: List[Dict[str, Any]]) -> str:
     ]
     for r in rows:
         times = r["times"]
-        wall = [f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items()
-                if n != "NLU parse" and not n.endswith(" CPU")]
+        wall = [
+            f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items() if n != "NLU parse" and not n.endswith(" CPU")
+        ]
         cpu = [f"{t['p50']:.1f} / {t['p95']:.1f}" for n, t in times.items() if n.endswith(" CPU")]
         nlu = times["NLU parse"]
         lines.append(

@@ -14,6 +14,7 @@ with as many made-up ids, wrote in the last minute), then ``--messages`` new
 keys each send one, with the clock moving 1 ms a message, so old keys expire
 as they would at that rate.
 """
+
 from __future__ import annotations
 
 import argparse

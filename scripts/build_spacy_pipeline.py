@@ -7,6 +7,7 @@ The tables are copied into the saved pipeline, so it loads without that package.
 
 Usage: python scripts/build_spacy_pipeline.py build/spacy_en_lookup
 """
+
 import sys
 from pathlib import Path
 

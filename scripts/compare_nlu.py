@@ -14,6 +14,7 @@ Usage:
   python scripts/compare_nlu.py --out results/compare previous=cfg/a.yml new=config.yml
   (--folds 5, --no-cv, --holdout FILE ...)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,14 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-       "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}
 FOLD_SEED = 2014
 # Rasa's command line, after seeding numpy so that every configuration gets the same folds.
 SEEDED_RASA = (
@@ -40,18 +47,30 @@ SEEDED_RASA = (
 def rasa(args: List[str], log: Path) -> float:
     start = time.monotonic()
     with open(log, "w", encoding="utf-8") as handle:
-        subprocess.run([sys.executable, "-c", SEEDED_RASA, str(FOLD_SEED), *args], cwd=ROOT,
-                       env=ENV, check=True, stdout=handle, stderr=subprocess.STDOUT)
+        subprocess.run(
+            [sys.executable, "-c", SEEDED_RASA, str(FOLD_SEED), *args],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     return time.monotonic() - start
 
 
 def scores(report_path: Path) -> Dict[str, object]:
     report = json.loads(report_path.read_text())
-    intents = {k: v for k, v in report.items()
-               if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")}
+    intents = {
+        k: v
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    }
     weakest = sorted(intents.items(), key=lambda kv: kv[1]["f1-score"])[:3]
-    return {"accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"],
-            "weakest": ", ".join(f"{n} {s['f1-score']:.2f}" for n, s in weakest)}
+    return {
+        "accuracy": report["accuracy"],
+        "macro_f1": report["macro avg"]["f1-score"],
+        "weakest": ", ".join(f"{n} {s['f1-score']:.2f}" for n, s in weakest),
+    }
 
 
 def compare(name: str, config: Path, out: Path, holdouts: List[Path], folds: int) -> Dict[str, object]:
@@ -60,18 +79,47 @@ def compare(name: str, config: Path, out: Path, holdouts: List[Path], folds: int
     work.mkdir(parents=True)
     row: Dict[str, object] = {"name": name, "config": str(config)}
     print(f"[{name}] training NLU...", flush=True)
-    rasa(["train", "nlu", "--config", str(config), "--nlu", "data/nlu", "--out", str(work),
-                           "--fixed-model-name", "nlu"], work / "train.log")
+    rasa(
+        ["train", "nlu", "--config", str(config), "--nlu", "data/nlu", "--out", str(work), "--fixed-model-name", "nlu"],
+        work / "train.log",
+    )
     for holdout in holdouts:
         print(f"[{name}] held-out {holdout.name}...", flush=True)
         target = work / f"holdout-{holdout.stem}"
-        rasa(["test", "nlu", "--model", str(work / "nlu.tar.gz"), "--nlu", str(holdout), "--out", str(target),
-              "--no-plot"], target.with_suffix(".log"))
+        rasa(
+            [
+                "test",
+                "nlu",
+                "--model",
+                str(work / "nlu.tar.gz"),
+                "--nlu",
+                str(holdout),
+                "--out",
+                str(target),
+                "--no-plot",
+            ],
+            target.with_suffix(".log"),
+        )
         row[holdout.stem] = scores(target / "intent_report.json")
     if folds:
         print(f"[{name}] {folds}-fold cross-validation...", flush=True)
-        row["cv_s"] = rasa(["test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation",
-                            "--folds", str(folds), "--out", str(work / "cv"), "--no-plot"], work / "cv.log")
+        row["cv_s"] = rasa(
+            [
+                "test",
+                "nlu",
+                "--nlu",
+                "data/nlu",
+                "--config",
+                str(config),
+                "--cross-validation",
+                "--folds",
+                str(folds),
+                "--out",
+                str(work / "cv"),
+                "--no-plot",
+            ],
+            work / "cv.log",
+        )
         row["cv"] = scores(work / "cv" / "intent_report.json")
     (work / "row.json").write_text(json.dumps(row, indent=1))
     return row
@@ -103,8 +151,11 @@ def main() -> None:
     parser.add_argument("--holdout", type=Path, action="append")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true")
-    parser.add_argument("--no-holdout", action="store_true",
-                        help="cross-validation only (for tuning: settings are never chosen on a held-out set)")
+    parser.add_argument(
+        "--no-holdout",
+        action="store_true",
+        help="cross-validation only (for tuning: settings are never chosen on a held-out set)",
+    )
     args = parser.parse_args()
     holdouts = [] if args.no_holdout else args.holdout or [ROOT / "tests" / "nlu" / "holdout.yml"]
     folds = 0 if args.no_cv else args.folds

@@ -20,6 +20,7 @@ scripts/leakage.py.
 
 Usage: python scripts/evaluate.py [--model models/send-assistant.tar.gz] [--gate] [--no-cv]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,20 +48,29 @@ AVERAGES = ("macro avg", "weighted avg", "micro avg", "accuracy")
 
 def _rasa(*args: str) -> None:
     """Run a Rasa command quietly; show the tail of its log if it fails."""
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     log = OUT / f"rasa_{args[1]}_{int(time.time() * 1000)}.log"
     with log.open("w", encoding="utf-8") as handle:
-        done = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, env=env,
-                              stdout=handle, stderr=subprocess.STDOUT)
+        done = subprocess.run(
+            [sys.executable, "-m", "rasa", *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
     if done.returncode:
         print(log.read_text(encoding="utf-8", errors="replace")[-4000:])
         raise SystemExit(f"rasa {' '.join(args[:2])} failed (exit {done.returncode}); log: {log}")
 
 
 def intent_scores(report: Dict) -> Dict[str, Dict]:
-    return {name: scores for name, scores in report.items()
-            if isinstance(scores, dict) and "f1-score" in scores and name not in AVERAGES}
+    return {
+        name: scores
+        for name, scores in report.items()
+        if isinstance(scores, dict) and "f1-score" in scores and name not in AVERAGES
+    }
 
 
 def confusions(errors: Sequence[Dict], top: int = 12) -> List[tuple]:
@@ -98,17 +108,37 @@ def held_out(model: Path) -> List[Dict]:
 def cross_validation(folds: int) -> Dict:
     folder = OUT / "cross_validation"
     started = time.monotonic()
-    _rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-          "--folds", str(folds), "--out", str(folder), "--no-plot")
+    _rasa(
+        "test",
+        "nlu",
+        "--nlu",
+        "data/nlu",
+        "--config",
+        "config.yml",
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--out",
+        str(folder),
+        "--no-plot",
+    )
     report = json.loads((folder / "intent_report.json").read_text(encoding="utf-8"))
-    return {"folds": folds, "accuracy": report.get("accuracy"), "macro_f1": report["macro avg"]["f1-score"],
-            "seconds": round(time.monotonic() - started)}
+    return {
+        "folds": folds,
+        "accuracy": report.get("accuracy"),
+        "macro_f1": report["macro avg"]["f1-score"],
+        "seconds": round(time.monotonic() - started),
+    }
 
 
 def fallback_stages(model: Path) -> Optional[Dict]:
-    done = subprocess.run([sys.executable, "scripts/fallback_stages.py", "--model", str(model),
-                           "--out", str(OUT)], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"})
+    done = subprocess.run(
+        [sys.executable, "scripts/fallback_stages.py", "--model", str(model), "--out", str(OUT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
     path = OUT / "fallback_stages.json"
     if done.returncode or not path.exists():
         print(done.stdout[-2000:], done.stderr[-2000:])
@@ -117,19 +147,33 @@ def fallback_stages(model: Path) -> Optional[Dict]:
 
 
 def markdown(sets: List[Dict], cv: Optional[Dict], stages: Optional[Dict]) -> str:
-    lines = ["# NLU evaluation", "",
-             f"| set | examples | accuracy | macro F1 | intents below {INTENT_F1:.2f} |", "|---|---|---|---|---|"]
+    lines = [
+        "# NLU evaluation",
+        "",
+        f"| set | examples | accuracy | macro F1 | intents below {INTENT_F1:.2f} |",
+        "|---|---|---|---|---|",
+    ]
     for s in sets:
-        lines.append(f"| {s['set']} | {s['examples']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
-                     f"{', '.join(s['below_bar']) or 'none'} |")
+        lines.append(
+            f"| {s['set']} | {s['examples']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
+            f"{', '.join(s['below_bar']) or 'none'} |"
+        )
     if cv:
-        lines += ["", f"Cross-validation ({cv['folds']} folds on the training data, reported, not gated): "
-                      f"accuracy {cv['accuracy']:.3f}, macro F1 {cv['macro_f1']:.3f} ({cv['seconds']} s)."]
+        lines += [
+            "",
+            f"Cross-validation ({cv['folds']} folds on the training data, reported, not gated): "
+            f"accuracy {cv['accuracy']:.3f}, macro F1 {cv['macro_f1']:.3f} ({cv['seconds']} s).",
+        ]
     for s in sets:
-        lines += ["", f"## {s['set']}: per intent (F1, examples)", "",
-                  ", ".join(f"{n} {f:.2f} ({s['support'][n]})" for n, f in s["intents"].items()),
-                  "", "Most common confusions (true -> predicted: count): "
-                  + "; ".join(f"{t} -> {p}: {c}" for t, p, c in s["confusions"])]
+        lines += [
+            "",
+            f"## {s['set']}: per intent (F1, examples)",
+            "",
+            ", ".join(f"{n} {f:.2f} ({s['support'][n]})" for n, f in s["intents"].items()),
+            "",
+            "Most common confusions (true -> predicted: count): "
+            + "; ".join(f"{t} -> {p}: {c}" for t, p, c in s["confusions"]),
+        ]
     if stages:
         lines += ["", "## Fallback stages", "", "See fallback_stages.md for the table."]
     return "\n".join(lines) + "\n"
@@ -160,7 +204,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     stages = fallback_stages(args.model)
     cv = None if args.no_cv else cross_validation(args.folds)
     (OUT.parent / "evaluate.json").write_text(
-        json.dumps({"sets": sets, "cross_validation": cv, "fallback_stages": stages}, indent=2), encoding="utf-8")
+        json.dumps({"sets": sets, "cross_validation": cv, "fallback_stages": stages}, indent=2), encoding="utf-8"
+    )
     text = markdown(sets, cv, stages)
     (OUT.parent / "evaluate.md").write_text(text, encoding="utf-8")
     print(text)

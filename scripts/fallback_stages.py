@@ -30,6 +30,7 @@ Writes results/fallback_stages.json and results/fallback_stages.md. With
 right topic for fewer of the messages that reach them; without it, it only
 reports.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,13 @@ sys.path.insert(0, str(ROOT))
 
 from actions.content import Content, load_content  # noqa: E402
 from actions.fallback import (  # noqa: E402
-    CLARIFY, DID_YOU_MEAN, NO_GUESS, Thresholds, also_mentioned, first_stage, read_thresholds,
+    CLARIFY,
+    DID_YOU_MEAN,
+    NO_GUESS,
+    Thresholds,
+    also_mentioned,
+    first_stage,
+    read_thresholds,
 )
 
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
@@ -61,6 +68,7 @@ FIRST_STAGE = (CLARIFY, DID_YOU_MEAN, NO_GUESS)
 
 
 # -- the decision for one parsed message (pure, so it is tested without a model) ----------
+
 
 def outcome(expected: str, parsed: Mapping[str, Any], content: Content, limits: Thresholds) -> Dict[str, Any]:
     """What the family gets first for one message, and whether the right topic is among its buttons."""
@@ -75,13 +83,20 @@ def outcome(expected: str, parsed: Mapping[str, Any], content: Content, limits: 
     return {"outcome": stage.kind, "offered": expected in shown}
 
 
-def two_problem_outcome(main: str, other: Optional[str], parsed: Mapping[str, Any], content: Content,
-                        limits: Thresholds) -> Dict[str, bool]:
+def two_problem_outcome(
+    main: str, other: Optional[str], parsed: Mapping[str, Any], content: Content, limits: Thresholds
+) -> Dict[str, bool]:
     """For one two-problem message: was the main one answered, and the other offered as a button?"""
     predicted = (parsed.get("intent") or {}).get("name")
     ranking = parsed.get("intent_ranking") or []
-    result = {"main_answered": predicted == main, "other_offered": False, "main_in_first_stage": False,
-              "other_in_first_stage": False, "fallback": predicted == NLU_FALLBACK, "crisis": predicted == CRISIS}
+    result = {
+        "main_answered": predicted == main,
+        "other_offered": False,
+        "main_in_first_stage": False,
+        "other_in_first_stage": False,
+        "fallback": predicted == NLU_FALLBACK,
+        "crisis": predicted == CRISIS,
+    }
     if predicted == NLU_FALLBACK:
         stage = first_stage(ranking, frozenset(content.titled_intents()), limits)
         result["main_in_first_stage"] = main in stage.topics
@@ -96,6 +111,7 @@ def two_problem_outcome(main: str, other: Optional[str], parsed: Mapping[str, An
 
 
 # -- reading the sets and running the model ----------------------------------------------
+
 
 def nlu_messages(path: Path) -> List[Tuple[str, str]]:
     """(label, text) pairs, read with Rasa's own reader (entity markup removed)."""
@@ -134,6 +150,7 @@ async def parse_all(agent, texts: Sequence[str]) -> List[Dict[str, Any]]:
 
 # -- figures -------------------------------------------------------------------------------
 
+
 def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> Dict[str, Any]:
     """Counts per outcome, per intent, and the "right topic in Did you mean" figure."""
     topics = set(content.titled_intents())
@@ -164,8 +181,10 @@ def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> D
     return {
         "totals": {k: totals.get(k, 0) for k in sorted(totals)},
         "outcomes": {k: totals.get(k, 0) for k in OUTCOMES},
-        "in_scope": {**{k: totals.get(f"in_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
-                     "needs_another_try": reach["needs_another_try"]},
+        "in_scope": {
+            **{k: totals.get(f"in_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
+            "needs_another_try": reach["needs_another_try"],
+        },
         "out_of_scope": {k: totals.get(f"out_of_scope:{k}", 0) for k in ("messages", *OUTCOMES)},
         "right_topic": {
             # Buttons of "Did you mean" or "which of these" (clarify): the criterion of issue 11.
@@ -175,13 +194,16 @@ def summarise(rows: Iterable[Tuple[str, Dict[str, Any]]], content: Content) -> D
             "reached_any_first_stage": reach["first_stage"],
             "right_topic_in_any_first_stage": reach["first_stage_right"],
         },
-        "per_intent": {i: {k: c.get(k, 0) for k in ("messages", *OUTCOMES, "right_topic_offered")}
-                       for i, c in sorted(per_intent.items())},
+        "per_intent": {
+            i: {k: c.get(k, 0) for k in ("messages", *OUTCOMES, "right_topic_offered")}
+            for i, c in sorted(per_intent.items())
+        },
     }
 
 
-def summarise_two(results: Sequence[Dict[str, bool]], others: Sequence[Optional[str]],
-                  content: Content) -> Dict[str, int]:
+def summarise_two(
+    results: Sequence[Dict[str, bool]], others: Sequence[Optional[str]], content: Content
+) -> Dict[str, int]:
     disagreement_others = [bool(o) and o in content.disagreements for o in others]
     return {
         "messages": len(results),
@@ -191,15 +213,16 @@ def summarise_two(results: Sequence[Dict[str, bool]], others: Sequence[Optional[
         "other_offered": sum(r["other_offered"] for r in results),
         "other_answered_and_main_offered": sum(bool(r.get("other_answered_main_offered")) for r in results),
         "both_problems_answered_or_offered": sum(
-            (r["main_answered"] and r["other_offered"]) or bool(r.get("other_answered_main_offered"))
-            for r in results),
+            (r["main_answered"] and r["other_offered"]) or bool(r.get("other_answered_main_offered")) for r in results
+        ),
         "a_third_disagreement_offered": sum(bool(r.get("offered_a_third")) for r in results),
         "fallback_first_stage": sum(r["fallback"] for r in results),
         "fallback_main_among_buttons": sum(r["main_in_first_stage"] for r in results),
         "fallback_other_among_buttons": sum(r["other_in_first_stage"] for r in results),
         "crisis_reply": sum(r["crisis"] for r in results),
-        "answered_something_else": sum(not r["main_answered"] and not r["fallback"] and not r["crisis"]
-                                       for r in results),
+        "answered_something_else": sum(
+            not r["main_answered"] and not r["fallback"] and not r["crisis"] for r in results
+        ),
     }
 
 
@@ -208,33 +231,55 @@ def ratio(part: int, whole: int) -> str:
 
 
 def markdown(report: Dict[str, Any]) -> str:
-    lines = ["# Fallback stages on the held-out sets", "",
-             "Written by `scripts/fallback_stages.py`: the trained model's NLU, then the decision logic of",
-             "`actions/fallback.py`. First message of a conversation; counts only.", "",
-             f"Thresholds: {report['thresholds']}", ""]
-    head = ("| set | messages | answered right | answered wrong | crisis reply | clarify | did you mean | no guess "
-            "| final | needs another try |")
+    lines = [
+        "# Fallback stages on the held-out sets",
+        "",
+        "Written by `scripts/fallback_stages.py`: the trained model's NLU, then the decision logic of",
+        "`actions/fallback.py`. First message of a conversation; counts only.",
+        "",
+        f"Thresholds: {report['thresholds']}",
+        "",
+    ]
+    head = (
+        "| set | messages | answered right | answered wrong | crisis reply | clarify | did you mean | no guess "
+        "| final | needs another try |"
+    )
     lines += ["## What a first message gets", "", head, "|" + "---|" * 10]
     for name, figures in report["sets"].items():
         for scope in ("in_scope", "out_of_scope"):
             f = figures[scope]
-            lines.append(f"| {name} ({scope.replace('_', ' ')}) | {f['messages']} | {f['answered_right']} | "
-                         f"{f['answered_wrong']} | {f['crisis']} | {f['clarify']} | {f['did_you_mean']} | "
-                         f"{f['no_guess']} | {f['final']} | {f.get('needs_another_try', '-')} |")
-    lines += ["", "## The right topic among the buttons", "",
-              "| set | Did you mean / which of these: right topic offered | any first-stage reply |", "|---|---|---|"]
+            lines.append(
+                f"| {name} ({scope.replace('_', ' ')}) | {f['messages']} | {f['answered_right']} | "
+                f"{f['answered_wrong']} | {f['crisis']} | {f['clarify']} | {f['did_you_mean']} | "
+                f"{f['no_guess']} | {f['final']} | {f.get('needs_another_try', '-')} |"
+            )
+    lines += [
+        "",
+        "## The right topic among the buttons",
+        "",
+        "| set | Did you mean / which of these: right topic offered | any first-stage reply |",
+        "|---|---|---|",
+    ]
     for name, figures in report["sets"].items():
         r = figures["right_topic"]
-        lines.append(f"| {name} | {ratio(r['right_topic_offered'], r['reached_did_you_mean'])} | "
-                     f"{ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])} |")
+        lines.append(
+            f"| {name} | {ratio(r['right_topic_offered'], r['reached_did_you_mean'])} | "
+            f"{ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])} |"
+        )
     for name, figures in report["sets"].items():
-        lines += ["", f"## Per intent: {name}", "",
-                  "| intent | messages | right | wrong | crisis | clarify | did you mean | no guess | right topic offered |",
-                  "|" + "---|" * 9]
+        lines += [
+            "",
+            f"## Per intent: {name}",
+            "",
+            "| intent | messages | right | wrong | crisis | clarify | did you mean | no guess | right topic offered |",
+            "|" + "---|" * 9,
+        ]
         for intent, f in figures["per_intent"].items():
-            lines.append(f"| {intent} | {f['messages']} | {f['answered_right']} | {f['answered_wrong']} | "
-                         f"{f['crisis']} | {f['clarify']} | {f['did_you_mean']} | {f['no_guess']} | "
-                         f"{f['right_topic_offered']} |")
+            lines.append(
+                f"| {intent} | {f['messages']} | {f['answered_right']} | {f['answered_wrong']} | "
+                f"{f['crisis']} | {f['clarify']} | {f['did_you_mean']} | {f['no_guess']} | "
+                f"{f['right_topic_offered']} |"
+            )
     if report.get("two_problems"):
         t = report["two_problems"]
         lines += ["", "## Two problems in one message", "", "| figure | count |", "|---|---|"]
@@ -246,8 +291,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--out", type=Path, default=ROOT / "results")
-    parser.add_argument("--min-right-topic", type=float, default=None,
-                        help="fail if the Did you mean buttons hold the right topic for fewer (e.g. 0.9)")
+    parser.add_argument(
+        "--min-right-topic",
+        type=float,
+        default=None,
+        help="fail if the Did you mean buttons hold the right topic for fewer (e.g. 0.9)",
+    )
     args = parser.parse_args(argv)
     if not args.model.exists():
         print(f"{args.model} is missing: run `make train` first")
@@ -272,14 +321,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     failed = False
     for name, figures in report["sets"].items():
         i, r = figures["in_scope"], figures["right_topic"]
-        print(f"{name}: {i['messages']} in scope: answered right {i['answered_right']}, wrong {i['answered_wrong']}, "
-              f"crisis reply {i['crisis']}, clarify {i['clarify']}, did you mean {i['did_you_mean']}, "
-              f"no guess {i['no_guess']}, final {i['final']} (needs another try {i['needs_another_try']}); "
-              f"out of scope {figures['out_of_scope']}")
-        print(f"  right topic among the Did you mean buttons: {ratio(r['right_topic_offered'], r['reached_did_you_mean'])}; "
-              f"any first-stage reply: {ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])}")
-        if (args.min_right_topic is not None and r["reached_did_you_mean"]
-                and r["right_topic_offered"] / r["reached_did_you_mean"] < args.min_right_topic):
+        print(
+            f"{name}: {i['messages']} in scope: answered right {i['answered_right']}, wrong {i['answered_wrong']}, "
+            f"crisis reply {i['crisis']}, clarify {i['clarify']}, did you mean {i['did_you_mean']}, "
+            f"no guess {i['no_guess']}, final {i['final']} (needs another try {i['needs_another_try']}); "
+            f"out of scope {figures['out_of_scope']}"
+        )
+        print(
+            f"  right topic among the Did you mean buttons: {ratio(r['right_topic_offered'], r['reached_did_you_mean'])}; "
+            f"any first-stage reply: {ratio(r['right_topic_in_any_first_stage'], r['reached_any_first_stage'])}"
+        )
+        if (
+            args.min_right_topic is not None
+            and r["reached_did_you_mean"]
+            and r["right_topic_offered"] / r["reached_did_you_mean"] < args.min_right_topic
+        ):
             failed = True
     print(f"{TWO_PROBLEMS}: {report['two_problems']}")
     print(f"Wrote {args.out / 'fallback_stages.json'} and {args.out / 'fallback_stages.md'}")

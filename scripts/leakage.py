@@ -20,6 +20,7 @@ Usage: python scripts/leakage.py [--write-manifest] [--training-side-only]
 (``--training-side-only`` prints just the training example of each pair, for
 someone who writes training data and must not read the held-out sets.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,13 @@ def held_out_messages(path: Path, kind: str) -> List[Tuple[str, str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if kind == "messages":
         return [(m.get("main", "?"), m["text"]) for m in data.get("messages") or []]
-    return [(label, text) for label, texts in data.items() if isinstance(texts, list) for text in texts
-            if isinstance(text, str)]
+    return [
+        (label, text)
+        for label, texts in data.items()
+        if isinstance(texts, list)
+        for text in texts
+        if isinstance(text, str)
+    ]
 
 
 def training_examples() -> List[Tuple[str, str, str]]:
@@ -95,8 +101,9 @@ def training_examples() -> List[Tuple[str, str, str]]:
     return out
 
 
-def near_copies(training: Iterable[Tuple[str, str, str]],
-                held: Iterable[Tuple[str, str, str]]) -> List[Tuple[float, tuple, tuple]]:
+def near_copies(
+    training: Iterable[Tuple[str, str, str]], held: Iterable[Tuple[str, str, str]]
+) -> List[Tuple[float, tuple, tuple]]:
     """Pairs (similarity, training item, held-out item) at or above THRESHOLD.
 
     Candidates come from an index of words, so only pairs sharing a word are compared.
@@ -148,7 +155,9 @@ def main(argv: List[str]) -> int:
         MANIFEST.write_text(
             "# Held-out files as they must be: scripts/leakage.py fails on any change.\n"
             "# Update only by adding messages written blind, in the same commit, saying why.\n"
-            + yaml.safe_dump(manifest_now(), sort_keys=True), encoding="utf-8")
+            + yaml.safe_dump(manifest_now(), sort_keys=True),
+            encoding="utf-8",
+        )
         print(f"Wrote {MANIFEST.relative_to(ROOT)}")
         return 0
     problems = 0
@@ -156,11 +165,13 @@ def main(argv: List[str]) -> int:
     for name, now in manifest_now().items():
         if pinned.get(name) != now:
             problems += 1
-            print(f"{name}: {now['messages']} messages, sha256 {now['sha256'][:12]}; "
-                  f"the manifest pins {pinned.get(name)}")
+            print(
+                f"{name}: {now['messages']} messages, sha256 {now['sha256'][:12]}; the manifest pins {pinned.get(name)}"
+            )
     training = training_examples()
-    held = [(name, label, text) for name, kind in HELD_OUT.items()
-            for label, text in held_out_messages(ROOT / name, kind)]
+    held = [
+        (name, label, text) for name, kind in HELD_OUT.items() for label, text in held_out_messages(ROOT / name, kind)
+    ]
     copies = near_copies(training, held)
     for score, (file, intent, text), (name, label, held_text) in sorted(copies, reverse=True):
         problems += 1
@@ -171,9 +182,11 @@ def main(argv: List[str]) -> int:
     for key, intents in duplicates_across_intents(training).items():
         problems += 1
         print(f"one training message under {sorted(intents)}: {key!r}")
-    print(f"Leakage gate: {len(training)} training examples, {len(held)} held-out messages in "
-          f"{len(HELD_OUT)} files; {len(copies)} near-copies (Jaccard >= {THRESHOLD}); "
-          f"{problems} problem(s).")
+    print(
+        f"Leakage gate: {len(training)} training examples, {len(held)} held-out messages in "
+        f"{len(HELD_OUT)} files; {len(copies)} near-copies (Jaccard >= {THRESHOLD}); "
+        f"{problems} problem(s)."
+    )
     return 1 if problems else 0
 
 

@@ -18,6 +18,7 @@ Missing PostgreSQL programs are an error, never a reason to skip: run
 ``python -m scripts.pg_cluster`` starts one and prints its URL; Ctrl-C or
 ``kill`` stops it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,7 +48,8 @@ class PostgresUnavailable(RuntimeError):
 def find_bin_dir() -> Path:
     """The newest /usr/lib/postgresql/<version>/bin that has initdb and pg_ctl."""
     candidates = [
-        Path(path) for path in glob.glob(BIN_GLOB)
+        Path(path)
+        for path in glob.glob(BIN_GLOB)
         if (Path(path) / "initdb").exists() and (Path(path) / "pg_ctl").exists()
     ]
     if candidates:
@@ -114,8 +116,18 @@ class Cluster:
 
     def init(self) -> None:
         _run(
-            self.prefix + [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
-                           "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
+            self.prefix
+            + [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
             "initdb",
         )
 
@@ -128,9 +140,22 @@ class Cluster:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             try:
                 _run(
-                    self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-                                   "-o", options, "-w", "-t", "60", "start"],
-                    "pg_ctl start", self.log,
+                    self.prefix
+                    + [
+                        str(self.bin_dir / "pg_ctl"),
+                        "-D",
+                        str(self.data),
+                        "-l",
+                        str(self.log),
+                        "-o",
+                        options,
+                        "-w",
+                        "-t",
+                        "60",
+                        "start",
+                    ],
+                    "pg_ctl start",
+                    self.log,
                 )
                 self.port = port
                 return
@@ -143,9 +168,9 @@ class Cluster:
         """Stop the server. "fast" (an outage in a test) keeps what was committed;
         "immediate" (clean-up) may not, since these clusters run without fsync."""
         subprocess.run(
-            self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode,
-                           "-w", "stop"],
-            capture_output=True, timeout=60,
+            self.prefix + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
+            capture_output=True,
+            timeout=60,
         )
 
 

@@ -16,6 +16,7 @@ empties it, which the cluster's tests do on purpose (:meth:`RedisServer.restart`
 The password is in the config file (mode 0600), not on the command line,
 where ``ps`` would show it to every user of the machine.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -68,30 +69,33 @@ class RedisServer:
 
     def _write_config(self) -> None:
         self.config.write_text(
-            "\n".join([
-                "bind 127.0.0.1",
-                f"port {self.port}",
-                "protected-mode yes",
-                f"requirepass {self.password}",
-                f"dir {self.root}",
-                # Nothing on disk: drafts hold contact details before consent.
-                'save ""',
-                "appendonly no",
-                # Every key the assistant writes has an expiry; refuse rather than
-                # silently drop a conversation lock when memory runs out.
-                "maxmemory 256mb",
-                "maxmemory-policy noeviction",
-                f"logfile {self.log}",
-                "",
-            ]),
+            "\n".join(
+                [
+                    "bind 127.0.0.1",
+                    f"port {self.port}",
+                    "protected-mode yes",
+                    f"requirepass {self.password}",
+                    f"dir {self.root}",
+                    # Nothing on disk: drafts hold contact details before consent.
+                    'save ""',
+                    "appendonly no",
+                    # Every key the assistant writes has an expiry; refuse rather than
+                    # silently drop a conversation lock when memory runs out.
+                    "maxmemory 256mb",
+                    "maxmemory-policy noeviction",
+                    f"logfile {self.log}",
+                    "",
+                ]
+            ),
             encoding="utf-8",
         )
         self.config.chmod(0o600)
 
     def start(self, timeout: float = 20) -> None:
         self._write_config()
-        self.process = subprocess.Popen([find_program(), str(self.config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [find_program(), str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -11,6 +11,7 @@ content/ and commit the result.
 
 Usage: python scripts/replies_doc.py [--check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,33 +30,33 @@ OUT = ROOT / "docs" / "replies.md"
 # What the family asked, for each kind of reply (the part of its name before ':').
 QUESTIONS = {
     "routes": "First reply when the family describes it",
-    "disagreement_resolution": "\"What is disagreement resolution?\"",
-    "mediation": "\"What is mediation?\" / \"Do I have to go to mediation?\"",
-    "tribunal": "\"How do I appeal?\"",
-    "deadline": "\"How long do I have?\" (no date given)",
-    "contact": "\"How do I contact them?\"",
+    "disagreement_resolution": '"What is disagreement resolution?"',
+    "mediation": '"What is mediation?" / "Do I have to go to mediation?"',
+    "tribunal": '"How do I appeal?"',
+    "deadline": '"How long do I have?" (no date given)',
+    "contact": '"How do I contact them?"',
     "service": "About a service",
-    "talk": "\"I want to talk to someone\"",
+    "talk": '"I want to talk to someone"',
     "ask": "Callback request: question",
     "invalid": "Callback request: answer not understood",
     "cancel": "Cancelling a callback request",
 }
 # Titles for replies that stand alone (no disagreement context).
 TITLES = {
-    "mediation_vs_dr": "\"Mediation or disagreement resolution?\"",
-    "advocate": "\"Should I pay a SEND advocate?\"",
-    "cost": "\"Is it free?\"",
-    "mediation_day": "\"What happens at mediation?\"",
-    "lost_letter": "\"I lost the letter\" / \"I don't know the date\"",
-    "draft_plan": "\"I have a draft plan\"",
+    "mediation_vs_dr": '"Mediation or disagreement resolution?"',
+    "advocate": '"Should I pay a SEND advocate?"',
+    "cost": '"Is it free?"',
+    "mediation_day": '"What happens at mediation?"',
+    "lost_letter": '"I lost the letter" / "I don\'t know the date"',
+    "draft_plan": '"I have a draft plan"',
     "young_person": "A young person aged 16 to 25: their own rights",
     "crisis": "Someone may be in danger (always first)",
     "crisis_resume": "After the crisis reply, when a disagreement was also described",
-    "did_you_mean": "Not sure what the family means: \"Did you mean\" (two or three of these topics, the most likely first, then \"Something else\")",
-    "did_you_mean_hints": "\"Did you mean\", when the best guess was danger or something else the council helps with",
+    "did_you_mean": 'Not sure what the family means: "Did you mean" (two or three of these topics, the most likely first, then "Something else")',
+    "did_you_mean_hints": '"Did you mean", when the best guess was danger or something else the council helps with',
     "clarify": "Two topics equally likely: which one?",
     "no_guess": "Not sure what the family means, and no topic is likely",
-    "rephrase": "After \"Something else\"",
+    "rephrase": 'After "Something else"',
     "fallback": "Still not understood after that: every topic and the phone numbers",
     "also_mentioned": "After the answer, when the message also seemed to name another disagreement (any one of them)",
     "out_of_scope": "Not something the assistant can help with",
@@ -67,23 +68,37 @@ TITLES = {
     "done": "Callback request saved, team closed",
     "done_open": "Callback request saved, team open",
     "done:refused_assessment": "Callback request saved, team closed, after a decision that can be appealed",
-    "talk:out_of_hours:placement": "\"I want to talk to someone\": out of hours, about the school or college in the plan",
-    "talk:out_of_hours:complaint": "\"I want to talk to someone\": out of hours, about a complaint about the council",
+    "talk:out_of_hours:placement": '"I want to talk to someone": out of hours, about the school or college in the plan',
+    "talk:out_of_hours:complaint": '"I want to talk to someone": out of hours, about a complaint about the council',
     "no_consent": "Callback request: no consent, nothing kept",
     "stopped": "Callback request stopped",
-    "stopped_nothing": "\"Stop\" with no request in progress",
+    "stopped_nothing": '"Stop" with no request in progress',
     "store_down": "Callback request: the database is down",
     "other_language:pa_ur_latn": "Written in Punjabi or Urdu in Latin letters",
     "other_language:pa_ur_latn:maybe": "Written in Punjabi or Urdu in Latin letters, maybe about a disagreement",
 }
 SECTIONS = (
     ("Each disagreement: the first reply", ("routes",)),
-    ("Follow-up questions, in each disagreement's context", (
-        "disagreement_resolution", "mediation", "tribunal", "deadline", "contact")),
+    (
+        "Follow-up questions, in each disagreement's context",
+        ("disagreement_resolution", "mediation", "tribunal", "deadline", "contact"),
+    ),
     ("Services", ("service",)),
-    ("Talking to someone, and callback requests", (
-        "talk", "ask", "invalid", "done", "done_open", "no_consent", "stopped", "stopped_nothing",
-        "store_down", "cancel")),
+    (
+        "Talking to someone, and callback requests",
+        (
+            "talk",
+            "ask",
+            "invalid",
+            "done",
+            "done_open",
+            "no_consent",
+            "stopped",
+            "stopped_nothing",
+            "store_down",
+            "cancel",
+        ),
+    ),
 )
 
 HEADER = """# Every reply the assistant can give
@@ -142,9 +157,7 @@ def render(content: Optional[Content] = None) -> str:
             for name, messages in chosen:
                 placed.add(name)
                 label = context_label(content, name)
-                if section.startswith("Follow-up"):
-                    title = label or name
-                elif kind == "routes":
+                if section.startswith("Follow-up") or kind == "routes":
                     title = label or name
                 elif kind == "service":
                     service = content.services[name.split(":", 1)[1]]
@@ -165,9 +178,11 @@ def render(content: Optional[Content] = None) -> str:
 def translations(content: Content) -> List[str]:
     """The replies in other languages (content/languages.yml), each with its English meaning."""
     lines = [
-        "## Families who write in another language", "",
+        "## Families who write in another language",
+        "",
         "One short reply in the family's language (`content/languages.yml`). Each says only how to",
-        "reach people who can help; none may go live until the council's translators approve it.", "",
+        "reach people who can help; none may go live until the council's translators approve it.",
+        "",
     ]
     for name, messages in translated_replies(content):
         entry = content.languages[name.split(":", 1)[1]]

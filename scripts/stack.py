@@ -5,6 +5,7 @@ exercise exactly the stack that `make run` starts: the Rasa server through the
 project's entry point (`python -m rasa_server`, Rasa's CLI with the patches in
 rasa_server/). Logs go to the given folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -199,13 +200,32 @@ def running_stack(
     action = Server(
         "action server",
         [*action_command(root), "--actions", "actions", "--port", str(action_port)],
-        {**env, **(action_env or {})}, log_dir / f"{name}_action_server.log", f"{action_url}/health", cwd=root,
+        {**env, **(action_env or {})},
+        log_dir / f"{name}_action_server.log",
+        f"{action_url}/health",
+        cwd=root,
     )
     rasa = Server(
         "Rasa server",
-        [*rasa_command(root), "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(credentials), "--port", str(rasa_port), "--interface", "127.0.0.1", *rasa_args],
-        env, log_dir / f"{name}_rasa_server.log", f"{rasa_url}/", cwd=root,
+        [
+            *rasa_command(root),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+            *rasa_args,
+        ],
+        env,
+        log_dir / f"{name}_rasa_server.log",
+        f"{rasa_url}/",
+        cwd=root,
     )
     for server in (action, rasa):
         server.log_path.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ feedback. It refuses a database that already holds conversations, so it can
 never mix synthetic data into the service's own. The report's time is printed,
 not checked: it depends on the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,25 +49,34 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "results" / "synthetic-report.html"))
     args = parser.parse_args()
     if holds_conversations(args.database):
-        print(f"{db.safe_url(args.database)} already holds conversations: give an empty database.",
-              file=sys.stderr)
+        print(f"{db.safe_url(args.database)} already holds conversations: give an empty database.", file=sys.stderr)
         return 1
     yesterday = dt.datetime.now(LONDON).date() - dt.timedelta(days=1)
     period = Period.last_days(30, yesterday)
-    print(f"Writing {args.conversations:,} synthetic conversations ({period.describe()}) "
-          f"to {db.safe_url(args.database)} ...", flush=True)
+    print(
+        f"Writing {args.conversations:,} synthetic conversations ({period.describe()}) "
+        f"to {db.safe_url(args.database)} ...",
+        flush=True,
+    )
     started = time.monotonic()
     generator = Generator(period, seed=args.seed)
-    events = write_fast(args.database, generator.conversations(args.conversations),
-                        progress=lambda n: print(f"  {n:,} events", end="\r", flush=True))
-    print(f"\nWrote {events:,} events in {time.monotonic() - started:.0f} s "
-          f"({events / max(1, args.conversations):.1f} per conversation).")
+    events = write_fast(
+        args.database,
+        generator.conversations(args.conversations),
+        progress=lambda n: print(f"  {n:,} events", end="\r", flush=True),
+    )
+    print(
+        f"\nWrote {events:,} events in {time.monotonic() - started:.0f} s "
+        f"({events / max(1, args.conversations):.1f} per conversation)."
+    )
     cpu = time.process_time()
     made = report.make(args.database, period, Path(args.out))
     cpu = time.process_time() - cpu
     where = "including SQLite's work" if args.database.startswith("sqlite") else "PostgreSQL's not included"
-    print(f"Report on {made.conversations:,} conversations ({events:,} events): {made.seconds:.1f} s "
-          f"(CPU time of this process, {where}: {cpu:.1f} s). Page: {made.html}")
+    print(
+        f"Report on {made.conversations:,} conversations ({events:,} events): {made.seconds:.1f} s "
+        f"(CPU time of this process, {where}: {cpu:.1f} s). Page: {made.html}"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ requests with an HTTP status (500, 429...) or by dropping the connection, to
 test retries. It runs in a thread, so the code under test can be anywhere:
 in this process or in a Rasa server started by the test.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,7 +39,7 @@ class FakeTwilio:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeTwilio":
+    def __enter__(self) -> FakeTwilio:
         self._thread.start()
         return self
 
@@ -56,7 +57,11 @@ class FakeTwilio:
             return [m for m in self.messages if m.get("To") == to]
 
     def wait_for(
-        self, to: str, count: int = 1, timeout: float = 30, settle: float = 1.5,
+        self,
+        to: str,
+        count: int = 1,
+        timeout: float = 30,
+        settle: float = 1.5,
         until: Optional[Callable[[List[Dict[str, str]]], bool]] = None,
     ) -> List[Dict[str, str]]:
         """The messages to ``to`` once there are ``count`` (and ``until`` holds) and no more arrive for ``settle`` s."""
@@ -89,7 +94,9 @@ class FakeTwilio:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                fields = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+                fields = {
+                    k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()
+                }
                 match = MESSAGES_PATH.match(self.path)
                 if not match:
                     return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
@@ -110,13 +117,24 @@ class FakeTwilio:
                 sid = f"SM{next(fake._sids):032x}"
                 with fake._lock:
                     fake.messages.append(fields)
-                self._json(201, {
-                    "sid": sid, "account_sid": fake.account_sid, "to": fields["To"],
-                    "from": fields["From"], "body": fields["Body"], "status": "queued",
-                    "num_segments": "1", "num_media": "0", "direction": "outbound-api",
-                    "api_version": "2010-04-01", "price": None, "error_code": None,
-                    "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
-                    "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
-                })
+                self._json(
+                    201,
+                    {
+                        "sid": sid,
+                        "account_sid": fake.account_sid,
+                        "to": fields["To"],
+                        "from": fields["From"],
+                        "body": fields["Body"],
+                        "status": "queued",
+                        "num_segments": "1",
+                        "num_media": "0",
+                        "direction": "outbound-api",
+                        "api_version": "2010-04-01",
+                        "price": None,
+                        "error_code": None,
+                        "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+                        "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
+                    },
+                )
 
         return Handler

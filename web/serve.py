@@ -11,6 +11,7 @@ or node_modules. ``/config.js`` tells the page where the Rasa server is; it is
 a script file, not inline, so the page keeps a strict Content-Security-Policy
 that shows the council which sources the widget needs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,16 +42,18 @@ def content_security_policy(rasa_url: str) -> str:
     parts = urlsplit(rasa_url)
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     origin = f"{parts.scheme}://{parts.netloc}"
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}",
-        "img-src 'self' data:",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class DemoHandler(http.server.SimpleHTTPRequestHandler):

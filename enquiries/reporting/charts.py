@@ -8,6 +8,7 @@ Okabe-Ito palette, which readers with colour blindness can tell apart.
 A suppressed count is drawn as no bar, marked "<5" (enquiries/reporting/suppress.py).
 The chart is never the only way to read a figure: the page prints its table.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,22 +25,21 @@ from enquiries.reporting.tables import Table  # noqa: E402
 
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 WIDTH = 7.5  # inches; the SVG scales to the page
-plt.rcParams.update({
-    "svg.fonttype": "path",
-    "svg.hashsalt": "send-report",  # stable ids, so the same figures give the same page
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "path",
+        "svg.hashsalt": "send-report",  # stable ids, so the same figures give the same page
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 
 def _series(table: Table):
     labels = [label for label, _ in table.rows]
-    series = [
-        (name, [cells[index] for _, cells in table.rows])
-        for index, name in enumerate(table.columns[1:])
-    ]
+    series = [(name, [cells[index] for _, cells in table.rows]) for index, name in enumerate(table.columns[1:])]
     return labels, series
 
 
@@ -47,19 +47,31 @@ def _mark_small(ax, xs, values, horizontal: bool) -> None:
     for x, value in zip(xs, values):
         if value.suppressed:
             if horizontal:
-                ax.annotate(MARK, (0, x), xytext=(3, 0), textcoords="offset points", va="center",
-                            fontsize=8, color="#333333")
+                ax.annotate(
+                    MARK, (0, x), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8, color="#333333"
+                )
             else:
-                ax.annotate(MARK, (x, 0), xytext=(0, 3), textcoords="offset points", ha="center",
-                            fontsize=7, color="#333333", rotation=90)
+                ax.annotate(
+                    MARK,
+                    (x, 0),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                    color="#333333",
+                    rotation=90,
+                )
 
 
 def _draw(table: Table):
     labels, series = _series(table)
     horizontal = table.chart in ("hbars", "hstacked")
     many = len(labels) > 8
-    height = max(2.6, (0.32 if table.chart == "hstacked" else 0.32 * max(1, len(series) * 0.7))
-                 * len(labels) + 1.2) if horizontal else 3.4
+    height = (
+        max(2.6, (0.32 if table.chart == "hstacked" else 0.32 * max(1, len(series) * 0.7)) * len(labels) + 1.2)
+        if horizontal
+        else 3.4
+    )
     figure, ax = plt.subplots(figsize=(WIDTH, height))
     positions = list(range(len(labels)))
     if table.chart in ("stacked", "hstacked"):
@@ -76,9 +88,16 @@ def _draw(table: Table):
         for position, base, cells in zip(positions, bases, zip(*(values for _, values in series))):
             if any(cell.suppressed for cell in cells):
                 where, offset = ((base, position), (3, 0)) if horizontal else ((position, base), (0, 3))
-                ax.annotate(MARK, where, xytext=offset, textcoords="offset points", fontsize=8,
-                            color="#333333", va="center" if horizontal else "bottom",
-                            ha="left" if horizontal else "center")
+                ax.annotate(
+                    MARK,
+                    where,
+                    xytext=offset,
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="#333333",
+                    va="center" if horizontal else "bottom",
+                    ha="left" if horizontal else "center",
+                )
     else:
         width = 0.8 / max(1, len(series))
         for index, (name, values) in enumerate(series):
@@ -112,12 +131,11 @@ def svg(table: Table, prefix: str) -> str:
     figure = _draw(table)
     buffer = io.StringIO()
     try:
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                      "Type": None})
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     finally:
         plt.close(figure)
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]  # no XML declaration or doctype inside HTML
+    text = text[text.index("<svg") :]  # no XML declaration or doctype inside HTML
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = re.sub(r'(href|xlink:href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"', text)

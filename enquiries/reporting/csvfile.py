@@ -4,6 +4,7 @@ Columns: figure (a stable id), title, row, column, value. Values follow the
 small-number rule exactly as in the page ("fewer than 5"); counts have no
 thousands separators. Cells a spreadsheet would read as a formula are quoted.
 """
+
 from __future__ import annotations
 
 import csv

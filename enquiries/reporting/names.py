@@ -25,6 +25,7 @@ needs are kept in ``var/report-name-words.json.gz`` after the first use.
 Known limit: a name written in lower case with nothing before it that
 signals a name ("grace has autism") is kept when it is also an English word.
 """
+
 from __future__ import annotations
 
 import functools
@@ -125,16 +126,17 @@ def _scrub_part(text: str) -> str:
             capital = word[0].isupper()
             if key in namey or (capital and key not in common):
                 name = True
-            elif key not in everyday and _CUE.search(text[:match.start()]):
+            elif key not in everyday and _CUE.search(text[: match.start()]):
                 name = True  # "this is Grace", "my daughter grace", "my son kai" (not "my son is")
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         out.append(MARKER if name else word)
         last = match.end()
     out.append(text[last:])
     text = "".join(out)
     # A capitalised word just before a name is its first name ("Grace [name]" from "Grace Smith").
-    text = re.sub(r"\b[A-Z][a-z'\u2019]+(?=\s+\[name\])", lambda m: m.group() if _key(m.group()) in own
-                  else MARKER, text)
+    text = re.sub(
+        r"\b[A-Z][a-z'\u2019]+(?=\s+\[name\])", lambda m: m.group() if _key(m.group()) in own else MARKER, text
+    )
     return re.sub(r"\[name\](?:\s+\[name\])+", MARKER, text)
 
 
@@ -144,7 +146,7 @@ def scrub(text: str) -> str:
     text = redact(text or "")
     pieces, last = [], 0
     for marker in _MARKERS.finditer(text):
-        pieces.append(_scrub_part(text[last:marker.start()]))
+        pieces.append(_scrub_part(text[last : marker.start()]))
         pieces.append(marker.group())
         last = marker.end()
     pieces.append(_scrub_part(text[last:]))

@@ -6,6 +6,7 @@ a screen reader and print well. Each chart is inline SVG with a caption
 as the text alternative; every value comes from enquiries/reporting/suppress.py.
 Everything written into the page goes through :func:`html.escape`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,24 +62,29 @@ def _table(table: Table, caption_id: Optional[str] = None) -> str:
         values = "".join(f'<td class="n">{_e(cell.text)}</td>' for cell in cells)
         body.append(f'<tr><th scope="row">{_e(label)}</th>{values}</tr>')
     caption = f"<caption>{_e(table.title)}</caption>" if caption_id is None else ""
-    return (f'<div class="table-wrap" role="region" aria-label="{_e(table.title)}" tabindex="0">'
-            f'<table id="t-{_e(table.id)}">{caption}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    return (
+        f'<div class="table-wrap" role="region" aria-label="{_e(table.title)}" tabindex="0">'
+        f'<table id="t-{_e(table.id)}">{caption}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _figure(table: Table) -> str:
     caption_id = f"c-{table.id}"
     svg = charts.svg(table, f"g-{table.id}")
-    svg = svg.replace("<svg", f'<svg role="img" aria-labelledby="{caption_id}" '
-                              f'aria-describedby="t-{_e(table.id)}"', 1)
-    return (f'<figure id="f-{_e(table.id)}"><figcaption id="{caption_id}"><strong>{_e(table.title)}.</strong> '
-            f'{_e(table.caption)} The table under the chart gives the same figures.</figcaption>'
-            f"{svg}{_table(table, caption_id)}</figure>")
+    svg = svg.replace("<svg", f'<svg role="img" aria-labelledby="{caption_id}" aria-describedby="t-{_e(table.id)}"', 1)
+    return (
+        f'<figure id="f-{_e(table.id)}"><figcaption id="{caption_id}"><strong>{_e(table.title)}.</strong> '
+        f"{_e(table.caption)} The table under the chart gives the same figures.</figcaption>"
+        f"{svg}{_table(table, caption_id)}</figure>"
+    )
 
 
 def _section(number: int, section: Section) -> str:
-    parts = [f'<section id="s{number}" aria-labelledby="s{number}-title">',
-             f'<h2 id="s{number}-title">{_e(section.title)}</h2>']
+    parts = [
+        f'<section id="s{number}" aria-labelledby="s{number}-title">',
+        f'<h2 id="s{number}-title">{_e(section.title)}</h2>',
+    ]
     parts += [f"<p>{_e(line)}</p>" for line in section.summary]
     for table in section.tables:
         if table.chart:
@@ -106,26 +112,30 @@ def _review(review: Review) -> str:
     if not review.groups:
         parts.append("<p>Every message was understood in this period.</p>")
     if len(review.groups) > SHOWN_GROUPS:
-        parts.append(f"<p>The {SHOWN_GROUPS} largest groups are shown; the export has all "
-                     f"{len(review.groups)}.</p>")
+        parts.append(f"<p>The {SHOWN_GROUPS} largest groups are shown; the export has all {len(review.groups)}.</p>")
     parts.append("<ol>")
     for number, group in enumerate(review.groups[:SHOWN_GROUPS], start=1):
-        parts.append(f"<li><h3>Group {number}: {_e(suppress.count(group.size).text)} messages</h3>"
-                     '<ul class="messages">')
+        parts.append(
+            f'<li><h3>Group {number}: {_e(suppress.count(group.size).text)} messages</h3><ul class="messages">'
+        )
         for item in group.items[:SHOWN_ITEMS]:
-            times = f' <span class="small">({_e(suppress.count(item.count).text)} times)</span>' \
-                if item.count > 1 else ""
+            times = (
+                f' <span class="small">({_e(suppress.count(item.count).text)} times)</span>' if item.count > 1 else ""
+            )
             parts.append(f"<li><q>{_e(item.text)}</q>{times}</li>")
         if len(group.items) > SHOWN_ITEMS:
             parts.append(f"<li>and {len(group.items) - SHOWN_ITEMS:,} more different messages</li>")
-        parts.append(f'</ul><p class="answer">{_e(group.items[0].kind)}. The assistant answered: '
-                     f"{_e(group.items[0].answer)}</p></li>")
+        parts.append(
+            f'</ul><p class="answer">{_e(group.items[0].kind)}. The assistant answered: '
+            f"{_e(group.items[0].answer)}</p></li>"
+        )
     parts.append("</ol></section>")
     return "\n".join(parts)
 
 
-def render(period: Period, sections: Sequence[Section], review: Optional[Review],
-           made: Optional[dt.datetime] = None) -> str:
+def render(
+    period: Period, sections: Sequence[Section], review: Optional[Review], made: Optional[dt.datetime] = None
+) -> str:
     """The whole page."""
     made = (made or dt.datetime.now(dt.timezone.utc)).astimezone(LONDON)
     contents: List[str] = [f'<li><a href="#s{n}">{_e(s.title)}</a></li>' for n, s in enumerate(sections, 1)]
@@ -140,19 +150,24 @@ def render(period: Period, sections: Sequence[Section], review: Optional[Review]
     )
     privacy = (
         'So that no family can be singled out, any count from 1 to 4 is shown as "fewer than 5", and a '
-        'percentage is not shown when it is based on fewer than 5. In charts such a count has no bar and '
+        "percentage is not shown when it is based on fewer than 5. In charts such a count has no bar and "
         'is marked "<5". Conversations are kept for the retention period only, so a report covers at most '
         "that period."
     )
-    team = "This copy includes the review list for the SEND team." if review is not None else \
-        "This copy has no review list and can be shared."
+    team = (
+        "This copy includes the review list for the SEND team."
+        if review is not None
+        else "This copy has no review list and can be shared."
+    )
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="small">Made on {made.day} {made:%B %Y at %H:%M}. {_e(team)}</p>',
-        f"<p>{_e(intro)}</p>", f'<p class="notice">{_e(privacy)}</p>',
+        f"<p>{_e(intro)}</p>",
+        f'<p class="notice">{_e(privacy)}</p>',
         f'<nav aria-label="Contents"><h2 class="small" style="border:0;margin:1rem 0 0">Contents</h2>'
-        f'<ol>{"".join(contents)}</ol></nav></header>',
-        "<main>", *(_section(n, s) for n, s in enumerate(sections, 1)),
+        f"<ol>{''.join(contents)}</ol></nav></header>",
+        "<main>",
+        *(_section(n, s) for n, s in enumerate(sections, 1)),
     ]
     if review is not None:
         body.append(_review(review))
@@ -162,5 +177,6 @@ def render(period: Period, sections: Sequence[Section], review: Optional[Review]
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body) + "\n</body>\n</html>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
     )

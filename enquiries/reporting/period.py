@@ -1,4 +1,5 @@
 """The days a report covers: whole days in UK time, both ends included."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ class Period:
             raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
 
     @classmethod
-    def parse(cls, first: str, last: str) -> "Period":
+    def parse(cls, first: str, last: str) -> Period:
         """From 'YYYY-MM-DD' strings, with a plain message for anything else."""
         try:
             return cls(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
@@ -30,7 +31,7 @@ class Period:
             raise ValueError(f"dates are written year-month-day, like 2026-11-01 ({error})") from None
 
     @classmethod
-    def last_days(cls, days: int, today: dt.date) -> "Period":
+    def last_days(cls, days: int, today: dt.date) -> Period:
         """The ``days`` days up to and including ``today``."""
         if days < 1:
             raise ValueError("a report covers at least 1 day")

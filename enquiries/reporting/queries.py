@@ -8,6 +8,7 @@ the events themselves. Times are grouped by quarter hour in UTC so that UK time
 (which moves by whole hours) and office hours can be applied to the counts
 afterwards, exactly to the quarter hour.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -51,7 +52,10 @@ class Figures:
 
 # How long a request took to be marked done (upper bound in hours, label).
 DONE_WITHIN: Tuple[Tuple[float, str], ...] = (
-    (24, "within 1 day"), (48, "1 to 2 days"), (120, "2 to 5 days"), (float("inf"), "more than 5 days"),
+    (24, "within 1 day"),
+    (48, "1 to 2 days"),
+    (120, "2 to 5 days"),
+    (float("inf"), "more than 5 days"),
 )
 OUTCOMES = ("not_understood", "did_you_mean", "out_of_scope", "crisis")
 
@@ -75,8 +79,9 @@ def conversations_started(connection: Connection) -> Counter:
     """Conversations (sessions) started per quarter hour and channel of their first message."""
     dialect = connection.dialect.name
     rows = connection.execute(
-        sa.select(_bucket(conversations.c.ts, dialect), conversations.c.channel, sa.func.count())
-        .group_by(sa.literal_column("bucket"), conversations.c.channel)
+        sa.select(_bucket(conversations.c.ts, dialect), conversations.c.channel, sa.func.count()).group_by(
+            sa.literal_column("bucket"), conversations.c.channel
+        )
     )
     return Counter({(bucket, channel): count for bucket, channel, count in rows})
 
@@ -88,8 +93,12 @@ def routes_shown(connection: Connection, names: Mapping[str, Any]) -> Counter:
     """
     rows = connection.execute(
         sa.select(ev.c.val, sa.func.count())
-        .where(ev.c.type_name == names["slot"], ev.c.action_name == names["disagreement_slot"],
-               ev.c.val.isnot(None), ev.c.act == ev.c.act_routes)
+        .where(
+            ev.c.type_name == names["slot"],
+            ev.c.action_name == names["disagreement_slot"],
+            ev.c.val.isnot(None),
+            ev.c.act == ev.c.act_routes,
+        )
         .group_by(ev.c.val)
     )
     return Counter(dict(rows.all()))
@@ -107,8 +116,7 @@ def followups(connection: Connection, names: Mapping[str, Any]) -> Counter:
     rows = connection.execute(
         sa.select(shown.c.val, ev.c.intent_name, sa.func.count())
         .select_from(joined)
-        .where(ev.c.type_name == names["user"], ev.c.intent_name.in_(names["questions"]),
-               shown.c.val.isnot(None))
+        .where(ev.c.type_name == names["user"], ev.c.intent_name.in_(names["questions"]), shown.c.val.isnot(None))
         .group_by(shown.c.val, ev.c.intent_name)
     )
     return Counter({(disagreement, intent): count for disagreement, intent, count in rows})
@@ -133,15 +141,21 @@ def feedback(connection: Connection, names: Mapping[str, Any]) -> Counter:
     conversation), even if the family described another one before answering.
     """
     asked, shown = ev.alias("asked"), ev.alias("shown")
-    is_feedback = sa.and_(ev.c.type_name == names["slot"], ev.c.action_name == names["feedback_slot"],
-                          ev.c.val.isnot(None))
+    is_feedback = sa.and_(
+        ev.c.type_name == names["slot"], ev.c.action_name == names["feedback_slot"], ev.c.val.isnot(None)
+    )
     rows = connection.execute(
         sa.select(shown.c.val, ev.c.val, sa.func.count())
         .select_from(
-            ev.join(asked, sa.and_(asked.c.conv == ev.c.conv, asked.c.type_name == names["slot"],
-                                   asked.c.action_name == names["feedback_slot"],
-                                   asked.c.val == names["feedback_asked"]))
-            .join(shown, sa.and_(shown.c.id == asked.c.dis, shown.c.id > asked.c.conv))
+            ev.join(
+                asked,
+                sa.and_(
+                    asked.c.conv == ev.c.conv,
+                    asked.c.type_name == names["slot"],
+                    asked.c.action_name == names["feedback_slot"],
+                    asked.c.val == names["feedback_asked"],
+                ),
+            ).join(shown, sa.and_(shown.c.id == asked.c.dis, shown.c.id > asked.c.conv))
         )
         .where(is_feedback)
         .group_by(shown.c.val, ev.c.val)
@@ -158,7 +172,8 @@ def callbacks(connection: Connection, period: Period) -> Counter:
     """Callback requests made in the period, by their status now (open, done, withdrawn)."""
     rows = connection.execute(
         sa.select(callback_requests.c.status, sa.func.count())
-        .where(_requests_in(period)).group_by(callback_requests.c.status)
+        .where(_requests_in(period))
+        .group_by(callback_requests.c.status)
     )
     return Counter(dict(rows.all()))
 
@@ -166,12 +181,14 @@ def callbacks(connection: Connection, period: Period) -> Counter:
 def callback_times(connection: Connection, period: Period) -> CallbackTimes:
     """For requests made in the period and marked done: the median time to "done", and a histogram."""
     dialect = connection.dialect.name
-    seconds = (sql.epoch(callback_requests.c.done_at, dialect)
-               - sql.epoch(callback_requests.c.created_at, dialect)).label("seconds")
-    done = (sa.select(seconds)
-            .where(_requests_in(period), callback_requests.c.status == "done",
-                   callback_requests.c.done_at.isnot(None))
-            .subquery())
+    seconds = (
+        sql.epoch(callback_requests.c.done_at, dialect) - sql.epoch(callback_requests.c.created_at, dialect)
+    ).label("seconds")
+    done = (
+        sa.select(seconds)
+        .where(_requests_in(period), callback_requests.c.status == "done", callback_requests.c.done_at.isnot(None))
+        .subquery()
+    )
     ranked = sa.select(
         done.c.seconds,
         sa.func.row_number().over(order_by=done.c.seconds).label("n"),
@@ -179,11 +196,13 @@ def callback_times(connection: Connection, period: Period) -> CallbackTimes:
     ).subquery()
     # The middle row, or the mean of the two middle rows (integer division on both databases).
     median = connection.execute(
-        sa.select(sa.func.avg(ranked.c.seconds), sa.func.max(ranked.c.total))
-        .where(ranked.c.n.in_([(ranked.c.total + 1) / 2, (ranked.c.total + 2) / 2]))
+        sa.select(sa.func.avg(ranked.c.seconds), sa.func.max(ranked.c.total)).where(
+            ranked.c.n.in_([(ranked.c.total + 1) / 2, (ranked.c.total + 2) / 2])
+        )
     ).one()
-    cases = [(done.c.seconds < hours * 3600, sa.literal(label))
-             for hours, label in DONE_WITHIN if hours != float("inf")]
+    cases = [
+        (done.c.seconds < hours * 3600, sa.literal(label)) for hours, label in DONE_WITHIN if hours != float("inf")
+    ]
     band = sa.case(*cases, else_=sa.literal(DONE_WITHIN[-1][1])).label("band")
     rows = connection.execute(sa.select(band, sa.func.count()).group_by(sa.literal_column("band")))
     within = {label: 0 for _, label in DONE_WITHIN}

@@ -19,6 +19,7 @@ cosine distance, average-linkage clustering with a distance threshold, with
 scikit-learn (which Rasa already installs). At most :data:`MAX_DISTINCT`
 different messages are grouped, the most frequent first.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,8 +78,12 @@ def _texts(connection: Connection, names: Mapping[str, Any]) -> List[Tuple[int, 
         return []
     actions = (
         sa.select(ev.c.id, ev.c.action_name, ev.c.sender_id, ev.c.lu)
-        .where(ev.c.type_name == names["action"], ev.c.action_name.in_(names["review_actions"]),
-               ev.c.lu.isnot(None), ev.c.lu > ev.c.conv)
+        .where(
+            ev.c.type_name == names["action"],
+            ev.c.action_name.in_(names["review_actions"]),
+            ev.c.lu.isnot(None),
+            ev.c.lu > ev.c.conv,
+        )
         .subquery()
     )
     message = events.alias("message")
@@ -91,15 +96,25 @@ def _texts(connection: Connection, names: Mapping[str, Any]) -> List[Tuple[int, 
     following = events.alias("following")
     next_action = (
         sa.select(sa.func.min(following.c.id))
-        .where(following.c.sender_id == actions.c.sender_id, following.c.id > actions.c.id,
-               following.c.type_name == names["action"])
+        .where(
+            following.c.sender_id == actions.c.sender_id,
+            following.c.id > actions.c.id,
+            following.c.type_name == names["action"],
+        )
         .scalar_subquery()
     )
     answer_rows = connection.execute(
         sa.select(actions.c.id, sql.json_field(events.c.data, "text", dialect))
-        .select_from(actions.join(events, sa.and_(
-            events.c.sender_id == actions.c.sender_id, events.c.id > actions.c.id, events.c.id < next_action,
-        )))
+        .select_from(
+            actions.join(
+                events,
+                sa.and_(
+                    events.c.sender_id == actions.c.sender_id,
+                    events.c.id > actions.c.id,
+                    events.c.id < next_action,
+                ),
+            )
+        )
         .where(events.c.type_name == names["bot"])
         .order_by(events.c.id)
     ).all()
@@ -108,8 +123,7 @@ def _texts(connection: Connection, names: Mapping[str, Any]) -> List[Tuple[int, 
     for action_id, text in answer_rows:
         if text:
             answers.setdefault(action_id, []).append(text)
-    return [(action_id, kind, text or "", "\n".join(answers.get(action_id, [])))
-            for action_id, kind, text in rows]
+    return [(action_id, kind, text or "", "\n".join(answers.get(action_id, []))) for action_id, kind, text in rows]
 
 
 def _group(items: List[Item]) -> List[Group]:
@@ -121,8 +135,9 @@ def _group(items: List[Item]) -> List[Group]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_distances
 
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True) \
-        .fit_transform([item.text for item in items])
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True).fit_transform(
+        [item.text for item in items]
+    )
     clustering = AgglomerativeClustering(
         n_clusters=None, distance_threshold=DISTANCE, affinity="precomputed", linkage="average"
     ).fit(cosine_distances(vectors))
@@ -179,8 +194,10 @@ def to_yaml(review: Review, made: Optional[dt.datetime] = None) -> str:
         lines[-1] = "nlu: []  # no message went without being understood in this period"
     for number, group in enumerate(review.groups, start=1):
         answer = _yaml_line(group.items[0].answer)[:160]
-        lines.append(f"# group {number}: {group.size} message(s); {group.items[0].kind.lower()}; "
-                     f"the assistant answered: {answer}")
+        lines.append(
+            f"# group {number}: {group.size} message(s); {group.items[0].kind.lower()}; "
+            f"the assistant answered: {answer}"
+        )
         lines.append(f"- intent: label_me_{number}")
         lines.append("  examples: |")
         lines += [f"    - {_yaml_line(item.text)}" for item in group.items]

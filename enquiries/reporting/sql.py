@@ -16,6 +16,7 @@ and one small value (the channel of a message, or the value of the
 tie every event to its conversation (the ``session_started`` event before it),
 to the action that produced it, and to the disagreement shown before it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -32,9 +33,13 @@ STATEMENT_TIMEOUT = "10min"  # PostgreSQL: the service's usual 10 s is too short
 
 events = sa.table(
     "events",
-    sa.column("id", sa.Integer), sa.column("sender_id", sa.String), sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float), sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String), sa.column("data", sa.Text),
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
 )
 
 
@@ -64,15 +69,24 @@ def epoch(column: Any, dialect: str) -> Any:
 
 _meta = sa.MetaData()
 _COLUMNS = (
-    ("sender_id", sa.String(255)), ("ts", sa.Float), ("type_name", sa.String(255)),
-    ("intent_name", sa.String(255)), ("action_name", sa.String(255)), ("val", sa.String(255)),
+    ("sender_id", sa.String(255)),
+    ("ts", sa.Float),
+    ("type_name", sa.String(255)),
+    ("intent_name", sa.String(255)),
+    ("action_name", sa.String(255)),
+    ("val", sa.String(255)),
 )
 raw = sa.Table(
-    "report_raw", _meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    *(sa.Column(name, kind) for name, kind in _COLUMNS), prefixes=["TEMPORARY"],
+    "report_raw",
+    _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    *(sa.Column(name, kind) for name, kind in _COLUMNS),
+    prefixes=["TEMPORARY"],
 )
 ev = sa.Table(  # no primary key: rows arrive in conversation order; indexed on id afterwards
-    "report_events", _meta, sa.Column("id", sa.Integer),
+    "report_events",
+    _meta,
+    sa.Column("id", sa.Integer),
     *(sa.Column(name, kind) for name, kind in _COLUMNS),
     sa.Column("conv", sa.Integer),  # id of the conversation's session_started event
     sa.Column("act", sa.Integer),  # id of the latest action event at or before this one
@@ -82,8 +96,12 @@ ev = sa.Table(  # no primary key: rows arrive in conversation order; indexed on 
     prefixes=["TEMPORARY"],
 )
 conversations = sa.Table(
-    "report_conversations", _meta, sa.Column("conv", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("ts", sa.Float), sa.Column("channel", sa.String(255)), prefixes=["TEMPORARY"],
+    "report_conversations",
+    _meta,
+    sa.Column("conv", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ts", sa.Float),
+    sa.Column("channel", sa.String(255)),
+    prefixes=["TEMPORARY"],
 )
 # Created once the rows are in (faster than keeping it up to date row by row).
 _INDEXES = ("CREATE INDEX report_events_id ON report_events (id)",)
@@ -111,7 +129,7 @@ class Snapshot:
     def _commit(self) -> None:
         self.connection.commit()
 
-    def build(self) -> "Snapshot":
+    def build(self) -> Snapshot:
         if self.dialect == "postgresql":
             self.connection.execute(sa.text(f"SET statement_timeout = '{STATEMENT_TIMEOUT}'"))
         elif self.dialect == "sqlite":
@@ -137,8 +155,7 @@ class Snapshot:
         if not sa.inspect(self.connection).has_table("events"):
             return  # no conversation stored yet: every count is 0
         low, high = self.connection.execute(
-            sa.select(sa.func.min(events.c.id), sa.func.max(events.c.id))
-            .where(self.in_period(events.c.timestamp))
+            sa.select(sa.func.min(events.c.id), sa.func.max(events.c.id)).where(self.in_period(events.c.timestamp))
         ).one()
         self._commit()
         if low is None:
@@ -159,16 +176,27 @@ class Snapshot:
             sa.and_(events.c.type_name == names["action"], events.c.action_name != LISTEN),
             sa.and_(events.c.type_name == names["slot"], events.c.action_name.in_(wanted_slots)),
         )
-        columns = [events.c.id, events.c.sender_id, events.c.timestamp, events.c.type_name,
-                   events.c.intent_name, events.c.action_name, val]
+        columns = [
+            events.c.id,
+            events.c.sender_id,
+            events.c.timestamp,
+            events.c.type_name,
+            events.c.intent_name,
+            events.c.action_name,
+            val,
+        ]
         for first in range(low - 1, high, CHUNK_ROWS):
             chunk = sa.select(*columns).where(
-                events.c.id > first, events.c.id <= first + CHUNK_ROWS, self.in_period(events.c.timestamp),
+                events.c.id > first,
+                events.c.id <= first + CHUNK_ROWS,
+                self.in_period(events.c.timestamp),
                 wanted,
             )
-            self.connection.execute(raw.insert().from_select(
-                ["id", "sender_id", "ts", "type_name", "intent_name", "action_name", "val"], chunk
-            ))
+            self.connection.execute(
+                raw.insert().from_select(
+                    ["id", "sender_id", "ts", "type_name", "intent_name", "action_name", "val"], chunk
+                )
+            )
             self._commit()
 
     def _tie(self) -> None:
@@ -180,25 +208,46 @@ class Snapshot:
             return sa.func.max(sa.case((condition, raw.c.id), else_=sa.null())).over(**window)
 
         tied = sa.select(
-            raw.c.id, raw.c.sender_id, raw.c.ts, raw.c.type_name, raw.c.intent_name, raw.c.action_name,
+            raw.c.id,
+            raw.c.sender_id,
+            raw.c.ts,
+            raw.c.type_name,
+            raw.c.intent_name,
+            raw.c.action_name,
             raw.c.val,
             latest(raw.c.type_name == names["session_started"]).label("conv"),
             latest(raw.c.type_name == names["action"]).label("act"),
-            latest(sa.and_(raw.c.type_name == names["action"],
-                           raw.c.action_name == names["routes"])).label("act_routes"),
-            latest(sa.and_(raw.c.type_name == names["slot"],
-                           raw.c.action_name == names["disagreement_slot"])).label("dis"),
+            latest(sa.and_(raw.c.type_name == names["action"], raw.c.action_name == names["routes"])).label(
+                "act_routes"
+            ),
+            latest(sa.and_(raw.c.type_name == names["slot"], raw.c.action_name == names["disagreement_slot"])).label(
+                "dis"
+            ),
             latest(raw.c.type_name == names["user"]).label("lu"),
         ).subquery()
         # Actions are counted from report_raw; only those of the review list are kept here.
-        kept = sa.select(tied).where(sa.or_(
-            tied.c.type_name != names["action"], tied.c.action_name.in_(names["review_actions"])
-        ))
-        self.connection.execute(ev.insert().from_select(
-            ["id", "sender_id", "ts", "type_name", "intent_name", "action_name", "val", "conv", "act",
-             "act_routes", "dis", "lu"],
-            kept,
-        ))
+        kept = sa.select(tied).where(
+            sa.or_(tied.c.type_name != names["action"], tied.c.action_name.in_(names["review_actions"]))
+        )
+        self.connection.execute(
+            ev.insert().from_select(
+                [
+                    "id",
+                    "sender_id",
+                    "ts",
+                    "type_name",
+                    "intent_name",
+                    "action_name",
+                    "val",
+                    "conv",
+                    "act",
+                    "act_routes",
+                    "dis",
+                    "lu",
+                ],
+                kept,
+            )
+        )
         self._commit()
 
     def _conversations(self) -> None:
@@ -213,11 +262,11 @@ class Snapshot:
         message = ev.alias("message")
         started = ev.alias("started")
         rows = (
-            sa.select(started.c.id, started.c.ts,
-                      sa.func.coalesce(message.c.val, sa.literal(names["other_channel"])))
+            sa.select(started.c.id, started.c.ts, sa.func.coalesce(message.c.val, sa.literal(names["other_channel"])))
             .select_from(
-                started.outerjoin(first_message, first_message.c.conv == started.c.id)
-                .outerjoin(message, message.c.id == first_message.c.first)
+                started.outerjoin(first_message, first_message.c.conv == started.c.id).outerjoin(
+                    message, message.c.id == first_message.c.first
+                )
             )
             .where(started.c.type_name == names["session_started"])
         )

@@ -9,6 +9,7 @@ empty bar marked "<5".
 The report's tables hold :class:`Value` objects only, made here, so no page,
 CSV or chart can show a raw small count by mistake.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

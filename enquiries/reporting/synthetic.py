@@ -15,6 +15,7 @@ production store redacts them (enquiries.tracker_store.redact_event).
 ``scripts/synthetic_conversations.py`` (``make synthetic``) writes 100,000
 conversations, about a million events, for timing the report.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,20 +31,38 @@ from enquiries.reporting.period import LONDON, Period
 META = {"model_id": "5ynth371c0000000000000000000000", "assistant_id": "walsall-send-disagreements"}
 CHANNELS = (("socketio", 0.55), ("whatsapp", 0.30), ("rest", 0.15))
 DISAGREEMENTS = (
-    ("refused_assessment", 18), ("disagree_sen_provision", 16), ("disagree_duties", 14),
-    ("disagree_plan_content", 12), ("disagree_placement", 10), ("refused_ehc_plan", 6),
-    ("complaint_council", 6), ("plan_ceasing", 5), ("refused_amendment", 5),
-    ("disagree_health_social_care", 5), ("refused_reassessment", 3),
+    ("refused_assessment", 18),
+    ("disagree_sen_provision", 16),
+    ("disagree_duties", 14),
+    ("disagree_plan_content", 12),
+    ("disagree_placement", 10),
+    ("refused_ehc_plan", 6),
+    ("complaint_council", 6),
+    ("plan_ceasing", 5),
+    ("refused_amendment", 5),
+    ("disagree_health_social_care", 5),
+    ("refused_reassessment", 3),
 )
 QUESTIONS = (
-    ("ask_tribunal", 20), ("ask_mediation", 14), ("ask_deadline", 14), ("ask_cost", 10),
-    ("contact_case_officer", 10), ("ask_disagreement_resolution", 7), ("ask_mediation_vs_dr", 7),
-    ("ask_sendias", 6), ("ask_advocate", 4), ("request_summary", 4), ("ask_prime_resolution", 4),
+    ("ask_tribunal", 20),
+    ("ask_mediation", 14),
+    ("ask_deadline", 14),
+    ("ask_cost", 10),
+    ("contact_case_officer", 10),
+    ("ask_disagreement_resolution", 7),
+    ("ask_mediation_vs_dr", 7),
+    ("ask_sendias", 6),
+    ("ask_advocate", 4),
+    ("request_summary", 4),
+    ("ask_prime_resolution", 4),
 )
 QUESTION_ACTIONS = {
-    "ask_mediation_vs_dr": "action_explain_mediation_vs_dr", "ask_sendias": "action_point_to_service",
-    "ask_prime_resolution": "action_point_to_service", "contact_case_officer": "action_point_to_service",
-    "ask_deadline": "action_answer_deadline", "request_summary": "action_send_summary",
+    "ask_mediation_vs_dr": "action_explain_mediation_vs_dr",
+    "ask_sendias": "action_point_to_service",
+    "ask_prime_resolution": "action_point_to_service",
+    "contact_case_officer": "action_point_to_service",
+    "ask_deadline": "action_answer_deadline",
+    "request_summary": "action_send_summary",
 }
 # A follow-up question: one of these intents after a routes reply in the same conversation.
 FOLLOW_UPS = {q for q, _ in QUESTIONS} | {"request_human", "request_callback", "contact_case_officer"}
@@ -51,8 +70,12 @@ FOLLOW_UPS = {q for q, _ in QUESTIONS} | {"request_human", "request_callback", "
 HOURS = (1, 1, 1, 1, 1, 1, 2, 4, 6, 8, 8, 7, 8, 7, 6, 6, 6, 7, 9, 12, 13, 11, 7, 3)
 WEEKDAYS = (10, 10, 10, 10, 9, 6, 6)  # Monday first
 MESSAGES = {
-    "disagreement": ("the council said no to {what}", "im not happy about {what}",
-                     "what can i do about {what}, its not right", "need help, {what}"),
+    "disagreement": (
+        "the council said no to {what}",
+        "im not happy about {what}",
+        "what can i do about {what}, its not right",
+        "need help, {what}",
+    ),
     "question": ("how do i do that", "what about {what}", "can you tell me more about {what}"),
     "greet": ("hi", "hello", "hiya"),
     "thank": ("thanks", "thank you that was useful", "cheers"),
@@ -73,8 +96,24 @@ NOT_UNDERSTOOD = (
     ("can you read my letter", "i will send you the letter", "can u check this letter"),
     ("part time timetable", "he is only on a part time timetable", "school only have him mornings"),
 )
-NAMES = ("Oliver", "Amelia", "Jayden", "Aisha", "Priya", "Mohammed", "Olivia", "Kai", "Freya",
-         "Leon", "Zainab", "Callum", "Grace", "Harvinder", "Chloe", "Tomasz")
+NAMES = (
+    "Oliver",
+    "Amelia",
+    "Jayden",
+    "Aisha",
+    "Priya",
+    "Mohammed",
+    "Olivia",
+    "Kai",
+    "Freya",
+    "Leon",
+    "Zainab",
+    "Callum",
+    "Grace",
+    "Harvinder",
+    "Chloe",
+    "Tomasz",
+)
 SURNAMES = ("Khan", "Smith", "Patel", "Jones", "Begum", "Kowalski", "Evans", "Singh", "Murphy")
 PERSONAL_SHAPES = (
     "{text}. I'm {first} {last}, call me on {phone}",
@@ -114,7 +153,7 @@ def _pick(rng: random.Random, weighted: Sequence[Tuple[Any, float]]) -> Any:
 class Conversation:
     """Builds one conversation's events (dicts in Rasa's format) and records its truth."""
 
-    def __init__(self, gen: "Generator", sender: str, channel: str, start: float) -> None:
+    def __init__(self, gen: Generator, sender: str, channel: str, start: float) -> None:
         self.gen, self.rng, self.truth = gen, gen.rng, gen.truth
         self.sender, self.channel, self.now = sender, channel, start
         self.events: List[Dict[str, Any]] = []
@@ -130,13 +169,17 @@ class Conversation:
         self.now += 0.004
 
     def action(self, name: str) -> None:
-        self._event("action", name=name, policy="RulePolicy", confidence=1.0, action_text=None,
-                    hide_rule_turn=False)
+        self._event("action", name=name, policy="RulePolicy", confidence=1.0, action_text=None, hide_rule_turn=False)
 
     def bot(self, text: str, buttons: Sequence[str] = ()) -> None:
-        data = {"elements": None, "quick_replies": None,
-                "buttons": [{"title": b, "payload": f"/{b}"} for b in buttons] or None,
-                "attachment": None, "image": None, "custom": None}
+        data = {
+            "elements": None,
+            "quick_replies": None,
+            "buttons": [{"title": b, "payload": f"/{b}"} for b in buttons] or None,
+            "attachment": None,
+            "image": None,
+            "custom": None,
+        }
         self._event("bot", text=text, data=data)
 
     def slot(self, name: str, value: Any) -> None:
@@ -154,8 +197,15 @@ class Conversation:
         for word in text.split():
             tokens.append([at, at + len(word)])
             at += len(word) + 1
-        parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text,
-                 "message_id": message_id, "metadata": {}, "text_tokens": tokens, "intent_ranking": ranking}
+        parse = {
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": [],
+            "text": text,
+            "message_id": message_id,
+            "metadata": {},
+            "text_tokens": tokens,
+            "intent_ranking": ranking,
+        }
         self._event("user", text=text, parse_data=parse, input_channel=self.channel, message_id=message_id)
         self._event("user_featurization", use_text_for_featurization=False)
         self.truth.messages[self.channel] += 1
@@ -223,8 +273,10 @@ class Conversation:
     def not_understood(self) -> None:
         text = self.user("nlu_fallback", self.rng.choice(self.rng.choice(NOT_UNDERSTOOD)))
         self.action("action_fallback_help")
-        self.bot("Sorry, I did not understand that. Tell me what happened in your own words.",
-                 ("refused_assessment", "disagree_plan_content"))
+        self.bot(
+            "Sorry, I did not understand that. Tell me what happened in your own words.",
+            ("refused_assessment", "disagree_plan_content"),
+        )
         self.listen()
         self.truth.actions["not_understood"] += 1
         self.truth.not_understood_texts.append(text)
@@ -273,8 +325,13 @@ class Conversation:
         self.say("affirm", "affirm")
         self.action("callback_form")
         self._event("active_loop", name="callback_form")
-        for asked, answer in (("callback_topic", "about the assessment"), ("contact_method", "phone"),
-                              ("contact_detail", "[phone]"), ("good_time", "mornings"), ("consent", "yes")):
+        for asked, answer in (
+            ("callback_topic", "about the assessment"),
+            ("contact_method", "phone"),
+            ("contact_detail", "[phone]"),
+            ("good_time", "mornings"),
+            ("consent", "yes"),
+        ):
             self.slot("requested_slot", asked)
             self.bot(f"Question about {asked}")
             self.action("action_listen")
@@ -288,8 +345,7 @@ class Conversation:
         self.listen()
         status = _pick(self.rng, STATUSES)
         created = dt.datetime.fromtimestamp(self.now, tz=dt.timezone.utc)
-        row = {"created_at": created, "status": status, "channel": self.channel, "done_at": None,
-               "withdrawn_at": None}
+        row = {"created_at": created, "status": status, "channel": self.channel, "done_at": None, "withdrawn_at": None}
         if status == "done":
             seconds = min(self.rng.lognormvariate(11.0, 0.9), 6 * 86400)
             row["done_at"] = created + dt.timedelta(seconds=seconds)
@@ -373,8 +429,9 @@ class Generator:
         phone = f"07700 9{rng.randrange(10000, 99999)}"
         email = f"{first.lower()}.{last.lower()}{rng.randrange(10, 99)}@example.org"
         self.truth.personal += [first, last, phone, email]
-        return rng.choice(PERSONAL_SHAPES).format(text=text, first=first, last=last, lower=first.lower(),
-                                                  phone=phone, email=email)
+        return rng.choice(PERSONAL_SHAPES).format(
+            text=text, first=first, last=last, lower=first.lower(), phone=phone, email=email
+        )
 
     def start_time(self) -> float:
         """A moment in the period: a weighted day of the week and hour of the day, UK time."""

@@ -6,6 +6,7 @@ write, in batches (a million events in about a minute), for timing the report;
 ``RedactingSQLTrackerStore``, for the privacy test and for checking that the
 fast way writes exactly the same rows.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +16,8 @@ from typing import Iterable, List
 
 import sqlalchemy as sa
 
-from enquiries import db
+from enquiries import db, tracker_store
 from enquiries.reporting.synthetic import Conversation, event_row
-from enquiries import tracker_store
 from enquiries.store import EnquiryStore, callback_requests
 
 BATCH_EVENTS = 20_000
@@ -36,9 +36,14 @@ def create_events_table(url: str) -> None:
 def _callback_row(conversation: Conversation) -> dict:
     row = dict(conversation.callback)  # type: ignore[arg-type]  # only called for conversations with one
     return {
-        **row, "reference": f"WS-S{next(_references):08d}", "about": "synthetic request",
-        "contact_method": "phone", "contact_detail": None if row["status"] == "withdrawn" else "07700 900000",
-        "good_time": None, "consent_text": CONSENT, "consent_at": row["created_at"],
+        **row,
+        "reference": f"WS-S{next(_references):08d}",
+        "about": "synthetic request",
+        "contact_method": "phone",
+        "contact_detail": None if row["status"] == "withdrawn" else "07700 900000",
+        "good_time": None,
+        "consent_text": CONSENT,
+        "consent_at": row["created_at"],
     }
 
 
@@ -71,8 +76,9 @@ def write_fast(url: str, conversations: Iterable[Conversation], progress=None) -
     store.ensure_schema()
     store.dispose()
     engine = db.create_engine(url)
-    events_table = sa.table("events", *(sa.column(c) for c in
-                                        ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")))
+    events_table = sa.table(
+        "events", *(sa.column(c) for c in ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"))
+    )
     written = 0
     batch: list = []
     callbacks: list = []
@@ -106,6 +112,7 @@ def write_through_tracker_store(url: str, conversations: Iterable[Conversation])
     """Save each conversation with the project's real tracker store (slow; for small tests)."""
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
+
     from enquiries.tracker_store import RedactingSQLTrackerStore
 
     saved = os.environ.get(db.URL_VARIABLE)
@@ -123,8 +130,9 @@ def write_through_tracker_store(url: str, conversations: Iterable[Conversation])
     callbacks: List[dict] = []
     try:
         for conversation in conversations:
-            tracker = DialogueStateTracker.from_dict(conversation.sender, conversation.events,
-                                                     tracker_store.domain.slots)
+            tracker = DialogueStateTracker.from_dict(
+                conversation.sender, conversation.events, tracker_store.domain.slots
+            )
             asyncio.run(tracker_store.save(tracker))
             written += len(conversation.events)
             if conversation.callback:
@@ -136,4 +144,3 @@ def write_through_tracker_store(url: str, conversations: Iterable[Conversation])
         store.dispose()
         tracker_store.engine.dispose()
     return written
-

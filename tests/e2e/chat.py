@@ -1,4 +1,5 @@
 """A minimal socket.io client speaking the widget's protocol (channels/socketio.py), for the e2e tests."""
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ Both run as separate processes on free loopback ports (so a `make run` on
 5005/5055 does not clash), with the trained model in models/. Their logs go to
 artifacts/e2e/ so a failure can be read after the run.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -40,10 +41,9 @@ def servers():
         "SEND_WIDGET_SECRET": WIDGET_SECRET,
         # The WhatsApp channel stays off here, whatever the shell has set: this stack
         # must never talk to the real Twilio, and it shows the channel's off state.
-        **{name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")},
+        **dict.fromkeys(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"), ""),
     }
-    with running_stack(MODEL, ARTIFACTS, name="e2e", env=env,
-                       action_env={"SEND_NOW": SATURDAY_EVENING}) as stack:
+    with running_stack(MODEL, ARTIFACTS, name="e2e", env=env, action_env={"SEND_NOW": SATURDAY_EVENING}) as stack:
         stack.demo_port = demo_port
         yield stack
 

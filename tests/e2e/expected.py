@@ -4,6 +4,7 @@ One place for the checks that must not be fooled: the crisis reply is
 recognised by its whole text (the apology and the guard's refusals also
 contain "999"), and the apology by its whole text too.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, List

@@ -6,6 +6,7 @@ loading the model with Rasa's own RasaModel.load and once with the patched one
 
     python tests/e2e/model_predictions.py {rasa|patched} MODEL OUT.json
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 DIALOGUES = [
-    ["hi", "the council have refused to do an ehc needs assessment for my son", "how long have i got to appeal",
-     "is it free", "how do i contact them", "thanks"],
+    [
+        "hi",
+        "the council have refused to do an ehc needs assessment for my son",
+        "how long have i got to appeal",
+        "is it free",
+        "how do i contact them",
+        "thanks",
+    ],
     ["they want to stop his ehcp", "do i need mediation first", "talk to someone"],
     ["school isnt doing the speech therapy in her plan", "what is disagreement resolution", "bye"],
 ]
@@ -39,17 +46,27 @@ async def predictions(agent) -> dict:
     out = {"nlu": [], "dialogue": []}
     for text in held_out_messages():
         parsed = await agent.parse_message(text)
-        out["nlu"].append({"text": text, "intent": parsed["intent"], "ranking": parsed.get("intent_ranking"),
-                           "entities": parsed["entities"]})
+        out["nlu"].append(
+            {
+                "text": text,
+                "intent": parsed["intent"],
+                "ranking": parsed.get("intent_ranking"),
+                "entities": parsed["entities"],
+            }
+        )
     processor = agent.processor
     # Each policy's own prediction, not only the ensemble's winner: a policy whose
     # model failed to load (Rasa then predicts nothing for it, with a debug line)
     # would not show in the winner when the rules and memoization are sure.
-    components = {type(node._component).__name__: node._component
-                  for node in processor.graph_runner._instantiated_nodes.values() if node._component is not None}
+    components = {
+        type(node._component).__name__: node._component
+        for node in processor.graph_runner._instantiated_nodes.values()
+        if node._component is not None
+    }
     policies = {name: c for name, c in components.items() if name.endswith("Policy")}
-    out["loaded"] = {name: getattr(c, "model", None) is not None
-                     for name, c in components.items() if hasattr(c, "model")}
+    out["loaded"] = {
+        name: getattr(c, "model", None) is not None for name, c in components.items() if hasattr(c, "model")
+    }
     for turns in DIALOGUES:
         tracker = DialogueStateTracker("compare", processor.domain.slots)
         tracker.update(ActionExecuted("action_listen"))
@@ -59,10 +76,19 @@ async def predictions(agent) -> dict:
             for _ in range(3):  # the action(s) after the message, until it listens
                 prediction = processor._predict_next_with_tracker(tracker)
                 action = processor.domain.action_names_or_texts[prediction.max_confidence_index]
-                each = {name: policy.predict_action_probabilities(tracker, processor.domain).probabilities
-                        for name, policy in sorted(policies.items())}
-                out["dialogue"].append({"text": text, "action": action, "policy": prediction.policy_name,
-                                        "probabilities": prediction.probabilities, "each_policy": each})
+                each = {
+                    name: policy.predict_action_probabilities(tracker, processor.domain).probabilities
+                    for name, policy in sorted(policies.items())
+                }
+                out["dialogue"].append(
+                    {
+                        "text": text,
+                        "action": action,
+                        "policy": prediction.policy_name,
+                        "probabilities": prediction.probabilities,
+                        "each_policy": each,
+                    }
+                )
                 tracker.update(ActionExecuted(action, prediction.policy_name, prediction.max_confidence))
                 if action == "action_listen":
                     break

@@ -1,6 +1,7 @@
 """Access: the HTTP API is off unless a JWT secret protects it, models load only
 from models/, the action server is reachable on loopback only and only with the
 shared secret, and ``GET /`` does not announce Rasa's version."""
+
 from __future__ import annotations
 
 import os
@@ -53,9 +54,16 @@ def test_the_root_answers_a_plain_status_not_the_rasa_version(servers):
 ACTION_CALL = {
     "next_action": "action_fallback_help",
     "sender_id": "access-check",
-    "tracker": {"sender_id": "access-check", "slots": {}, "latest_message": {"text": "hi", "intent_ranking": []},
-                "events": [], "paused": False, "followup_action": None, "active_loop": {},
-                "latest_action_name": None},
+    "tracker": {
+        "sender_id": "access-check",
+        "slots": {},
+        "latest_message": {"text": "hi", "intent_ranking": []},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": None,
+    },
     "domain": {},
     "version": "3.6.21",
 }
@@ -67,7 +75,9 @@ def test_the_action_server_answers_only_with_the_shared_secret(servers):
     refused = {
         "no secret": {},
         "a wrong secret": {"X-Send-Action-Secret": "not-the-secret-" + "x" * 40},
-        "the secret with one character changed": {"X-Send-Action-Secret": secret[:-1] + ("0" if secret[-1] != "0" else "1")},
+        "the secret with one character changed": {
+            "X-Send-Action-Secret": secret[:-1] + ("0" if secret[-1] != "0" else "1")
+        },
         "the secret as a bearer token": {"Authorization": f"Bearer {secret}"},
     }
     for name, headers in refused.items():
@@ -88,8 +98,14 @@ def test_the_action_server_will_not_start_without_a_secret():
     for secret in (None, "too-short"):
         if secret:
             env["SEND_ACTION_SECRET"] = secret
-        done = subprocess.run([sys.executable, "-m", "actions.server", "--port", "1"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "actions.server", "--port", "1"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 2
         assert "SEND_ACTION_SECRET must be set" in done.stderr
 
@@ -112,14 +128,18 @@ def test_the_action_server_is_not_reachable_from_other_hosts(servers):
 
 @pytest.fixture(scope="module")
 def api_stack():
-    with running_stack(MODEL, ARTIFACTS, name="api",
-                       rasa_args=["--enable-api", "--jwt-secret", SECRET, "--jwt-method", "HS256"]) as stack:
+    with running_stack(
+        MODEL, ARTIFACTS, name="api", rasa_args=["--enable-api", "--jwt-secret", SECRET, "--jwt-method", "HS256"]
+    ) as stack:
         yield stack
 
 
 def bearer(secret: str) -> dict:
-    token = jwt.encode({"user": {"username": "council-admin", "role": "admin"},
-                        "exp": int(time.time()) + 300}, secret, algorithm="HS256")
+    token = jwt.encode(
+        {"user": {"username": "council-admin", "role": "admin"}, "exp": int(time.time()) + 300},
+        secret,
+        algorithm="HS256",
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -131,12 +151,15 @@ def test_the_api_needs_a_jwt_signed_with_the_secret(api_stack):
     assert requests.get(url, headers=bearer(SECRET), timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize("body", [
-    {"model_file": "/tmp/evil.tar.gz"},
-    {"model_file": str(ROOT / "models" / ".." / "evil.tar.gz")},
-    {"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}},
-    {"model_file": str(MODEL), "remote_storage": "aws"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model_file": "/tmp/evil.tar.gz"},
+        {"model_file": str(ROOT / "models" / ".." / "evil.tar.gz")},
+        {"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}},
+        {"model_file": str(MODEL), "remote_storage": "aws"},
+    ],
+)
 def test_models_load_only_from_the_models_folder(api_stack, body):
     response = requests.put(f"{api_stack.rasa_url}/model", json=body, headers=bearer(SECRET), timeout=30)
     assert response.status_code == 403

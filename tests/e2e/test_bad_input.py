@@ -1,4 +1,5 @@
 """Bad input always gets a polite reply, never a 5xx and never an echo of markup."""
+
 import pytest
 
 from tests.e2e.expected import TOO_LONG, assert_no_apology
@@ -9,7 +10,7 @@ BAD_MESSAGES = {
     "empty": "",
     "whitespace": "   \n\t  ",
     "huge": "my son needs help " * 1200,  # about 20,000 characters
-    "emoji only": "\U0001F621\U0001F62D\U0001F64F",
+    "emoji only": "\U0001f621\U0001f62d\U0001f64f",
     "welsh": "Mae fy mab angen help gyda'i gynllun addysg",
     "polish": "Szkoła nie chce pomóc mojemu synowi",
     "urdu": "میرے بیٹے کو اسکول میں مدد نہیں مل رہی",

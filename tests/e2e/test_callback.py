@@ -5,6 +5,7 @@ SQL tracker store and the callback store on one SQLite file. The action
 server's clock is fixed out of hours (SEND_NOW: a Saturday evening), so the
 out-of-hours path is tested whatever the machine's time.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,8 +48,9 @@ def rows(stack, sql, *args):
 
 def cli(stack, *args) -> subprocess.CompletedProcess:
     env = {"SEND_DATABASE_URL": stack.database_url, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "enquiries", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "enquiries", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def start_request(stack, sender):
@@ -82,8 +84,12 @@ def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender, tm
     assert "Monday at 9am" in done
     assert "Waiting for a call does not stop your time limits" in done
 
-    stored = rows(stack, "select about, contact_method, contact_detail, good_time, consent_text, status "
-                         "from callback_requests where reference = ?", reference)
+    stored = rows(
+        stack,
+        "select about, contact_method, contact_detail, good_time, consent_text, status "
+        "from callback_requests where reference = ?",
+        reference,
+    )
     assert stored and stored[0][1:4] == ("phone", "07700900123", "Weekday mornings")
     assert "refused" in stored[0][0].lower() or "assess" in stored[0][0].lower()
     assert "Do you agree" in stored[0][4] and stored[0][5] == "open"
@@ -101,13 +107,15 @@ def test_out_of_hours_request_is_stored_exported_and_withdrawn(stack, sender, tm
     assert rows(stack, "select status from callback_requests where reference = ?", reference) == [("open",)]
     cancelled = stack.talk(sender, f"please cancel my request {reference.lower().replace('-', '')}")[-1]["text"]
     assert cancelled == someone_else and "cancelled" in cancelled
-    assert rows(stack, "select status, contact_detail, good_time from callback_requests where reference = ?",
-                reference) == [("withdrawn", None, None)]
+    assert rows(
+        stack, "select status, contact_detail, good_time from callback_requests where reference = ?", reference
+    ) == [("withdrawn", None, None)]
 
     # The conversation history keeps no phone number, in messages or in slots: the
     # answers were blanked as they were written.
-    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?",
-                                          conversation_id(sender)))
+    history = " ".join(
+        d for (d,) in rows(stack, "select data from events where sender_id = ?", conversation_id(sender))
+    )
     assert "900123" not in history and "0770 090" not in history and "[form answer]" in history
 
 
@@ -129,8 +137,9 @@ def test_no_consent_stores_nothing(stack, sender):
     replies = stack.talk(sender, "/deny")
     assert "not kept your details" in text_of(replies)
     assert rows(stack, "select count(*) from callback_requests")[0][0] == before
-    history = " ".join(d for (d,) in rows(stack, "select data from events where sender_id = ?",
-                                          conversation_id(sender)))
+    history = " ".join(
+        d for (d,) in rows(stack, "select data from events where sender_id = ?", conversation_id(sender))
+    )
     assert history and "900456" not in history
 
 
@@ -140,7 +149,10 @@ def test_stop_leaves_the_form_and_keeps_nothing(stack, sender):
     replies = stack.talk(sender, "stop")
     assert "I have stopped" in text_of(replies)
     # The form is over: an ordinary question gets its ordinary answer.
-    assert "mediation" in text_of(stack.talk(sender, "what is the difference between mediation and disagreement resolution")).lower()
+    assert (
+        "mediation"
+        in text_of(stack.talk(sender, "what is the difference between mediation and disagreement resolution")).lower()
+    )
 
 
 def test_crisis_pre_empts_the_form(stack, sender):
@@ -200,9 +212,9 @@ def test_an_action_server_restart_mid_form_asks_again(stack, sender):
     assert "phone number" in text_of(stack.talk(sender, "phone"))
     assert "Do you agree" in text_of(stack.talk(sender, "07700 900765"))
     reference = REFERENCE.search(text_of(stack.talk(sender, "/affirm"))).group(0)
-    assert rows(stack, "select contact_detail, good_time from callback_requests where reference = ?",
-                reference) == [("07700900765", "any time")]
-
+    assert rows(stack, "select contact_detail, good_time from callback_requests where reference = ?", reference) == [
+        ("07700900765", "any time")
+    ]
 
 
 def test_database_down_gives_the_phone_numbers(stack, sender):

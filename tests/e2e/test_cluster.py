@@ -23,6 +23,7 @@ test must choose which one answers. What each test proves:
   interrupted ones to the other server), every message is stored, every
   callback request is stored exactly once. Last, as it leaves one server.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,9 @@ def cluster(twilio):
         "TWILIO_WEBHOOK_URL": PUBLIC_URL,
         "SEND_WIDGET_ORIGINS": ORIGIN,
     }
-    with running_cluster(MODEL, ARTIFACTS, rasa_servers=2, action_servers=2, env=env,
-                         action_env={"SEND_NOW": SATURDAY_EVENING}) as running:
+    with running_cluster(
+        MODEL, ARTIFACTS, rasa_servers=2, action_servers=2, env=env, action_env={"SEND_NOW": SATURDAY_EVENING}
+    ) as running:
         yield running
 
 
@@ -154,8 +156,11 @@ def test_consecutive_messages_on_different_servers_keep_the_context(cluster):
     assert "two time limits" in text_of(follow_up)  # the refused assessment, remembered by the other server
     cost = cluster.talk(sender, "is it free", via=0)
     assert "free" in text_of(cost)
-    assert [text for text, _ in stored_turns(cluster, conversation_id(sender))][-3:] == \
-        ["the council refused to assess my son for an EHC plan", "how long do I have", "is it free"]
+    assert [text for text, _ in stored_turns(cluster, conversation_id(sender))][-3:] == [
+        "the council refused to assess my son for an EHC plan",
+        "how long do I have",
+        "is it free",
+    ]
 
 
 def test_the_callback_form_goes_on_across_rasa_and_action_servers(cluster):
@@ -185,15 +190,26 @@ def test_the_limit_per_conversation_is_one_limit_for_all_servers(cluster):
 
 def webhook_fields(address: str, text: str, sid: str = "") -> dict:
     sid = sid or f"SM{uuid.uuid4().hex}"
-    return {"SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received", "Body": text,
-            "To": ASSISTANT, "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": address,
-            "ApiVersion": "2010-04-01"}
+    return {
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": text,
+        "To": ASSISTANT,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": address,
+        "ApiVersion": "2010-04-01",
+    }
 
 
 def post_whatsapp(base: str, fields: dict) -> requests.Response:
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL, fields)
-    return requests.post(f"{base}/webhooks/whatsapp/webhook", data=fields,
-                         headers={"X-Twilio-Signature": signature}, timeout=30)
+    return requests.post(
+        f"{base}/webhooks/whatsapp/webhook", data=fields, headers={"X-Twilio-Signature": signature}, timeout=30
+    )
 
 
 def whatsapp_say(base, twilio, address, text, **fields) -> list:
@@ -327,7 +343,7 @@ def same_or_one_repeat(stored, expected) -> bool:
     if stored == expected:
         return True
     return len(stored) == len(expected) + 1 and any(
-        stored[i] == stored[i - 1] and stored[:i] + stored[i + 1:] == expected for i in range(1, len(stored))
+        stored[i] == stored[i - 1] and stored[:i] + stored[i + 1 :] == expected for i in range(1, len(stored))
     )
 
 
@@ -345,8 +361,14 @@ def test_a_rasa_server_killed_mid_conversation_loses_nothing(cluster):
             script = ["the council refused to assess my son"] + [m or number for m in CALLBACK]
         else:
             number = None
-            script = ["the council refused to assess my son", "how long do I have", "what is mediation",
-                      "is it free", "how do I appeal", "thanks"]
+            script = [
+                "the council refused to assess my son",
+                "how long do I have",
+                "what is mediation",
+                "is it free",
+                "how do I appeal",
+                "thanks",
+            ]
         families.append((sender, number, script))
     answers = {}
     killed = threading.Event()

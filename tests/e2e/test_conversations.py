@@ -2,6 +2,7 @@
 
 Each message here is written for this test, not copied from the training data.
 """
+
 import sqlite3
 
 import pytest
@@ -20,8 +21,16 @@ EHC_TEAM, SENDIAS, PRIME = "01922 652871", "01922 650330", "07582 548611"
 FIRST_MESSAGES = {
     "refused_assessment": (
         "we asked the council to do an ehc needs assessment for my boy and the letter says no",
-        ["said no to an Education, Health and Care (EHC) needs assessment", "SEND35a", *DEADLINE, TRIBUNAL_URL, EHC_TEAM,
-         ADVISER, "keeps running while you talk", SENDIAS],
+        [
+            "said no to an Education, Health and Care (EHC) needs assessment",
+            "SEND35a",
+            *DEADLINE,
+            TRIBUNAL_URL,
+            EHC_TEAM,
+            ADVISER,
+            "keeps running while you talk",
+            SENDIAS,
+        ],
         [],
     ),
     "refused_reassessment": (
@@ -36,37 +45,69 @@ FIRST_MESSAGES = {
     ),
     "disagree_plan_content": (
         "the draft ehcp section F is so vague, it just says access to support, no hours at all",
-        ["what the Education, Health and Care (EHC) plan says", "You can also ask for disagreement resolution",
-         "If the plan is still a draft, you cannot appeal it yet", *DEADLINE, TRIBUNAL_URL, ADVISER],
+        [
+            "what the Education, Health and Care (EHC) plan says",
+            "You can also ask for disagreement resolution",
+            "If the plan is still a draft, you cannot appeal it yet",
+            *DEADLINE,
+            TRIBUNAL_URL,
+            ADVISER,
+        ],
         [],
     ),
     "disagree_placement": (
         "the plan names a mainstream secondary but we want a specialist school for him",
-        ["school or college named in the Education, Health and Care (EHC) plan", "do not need a mediation certificate", *DEADLINE, TRIBUNAL_URL],
+        [
+            "school or college named in the Education, Health and Care (EHC) plan",
+            "do not need a mediation certificate",
+            *DEADLINE,
+            TRIBUNAL_URL,
+        ],
         ["you must contact the mediation adviser"],
     ),
     "refused_amendment": (
         "had her annual review in march and the council now say they wont amend the plan at all",
-        ["will not change the Education, Health and Care (EHC) plan after the annual review", *DEADLINE, TRIBUNAL_URL,
-         "You can also ask for disagreement resolution", "Tell them you want to appeal, and whether you want mediation"],
+        [
+            "will not change the Education, Health and Care (EHC) plan after the annual review",
+            *DEADLINE,
+            TRIBUNAL_URL,
+            "You can also ask for disagreement resolution",
+            "Tell them you want to appeal, and whether you want mediation",
+        ],
         [],
     ),
     "plan_ceasing": (
         "got a letter saying they intend to cease my daughters ehc plan",
-        ["stop (cease) the Education, Health and Care (EHC) plan", "You can appeal once the council decides",
-         "keep the plan in place until the appeal ends", *DEADLINE],
+        [
+            "stop (cease) the Education, Health and Care (EHC) plan",
+            "You can appeal once the council decides",
+            "keep the plan in place until the appeal ends",
+            *DEADLINE,
+        ],
         [],
     ),
     "disagree_duties": (
         "his plan says weekly speech therapy but the school havent provided a single session since september",
-        ["support written in an Education, Health and Care (EHC) plan is not being given", "section F",
-         "Write to your EHC case officer", "complain to the council", "Ombudsman", "judicial review", PRIME],
+        [
+            "support written in an Education, Health and Care (EHC) plan is not being given",
+            "section F",
+            "Write to your EHC case officer",
+            "complain to the council",
+            "Ombudsman",
+            "judicial review",
+            PRIME,
+        ],
         [TRIBUNAL_URL, "SEND35", "complaints procedure of the school"],
     ),
     "missed_deadline": (
         "we sent the request for an ehc assessment in the autumn and 4 months on the council still hasnt decided anything",
-        ["missed a legal time limit", "6 weeks from a request", "20 weeks from the request", "complain to the council",
-         "Ombudsman"],
+        [
+            "missed a legal time limit",
+            "6 weeks from a request",
+            "20 weeks from the request",
+            "complain to the council",
+            "Ombudsman",
+        ],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "disability_discrimination": (
@@ -76,14 +117,26 @@ FIRST_MESSAGES = {
     ),
     "disagree_sen_provision": (
         "the senco says my daughter doesnt need any extra help in class even though shes falling behind with reading",
-        ["special needs support", "SENCO", "disagreement resolution", "complaints procedure",
-         "Department for Education", "needs assessment yourself"],
+        [
+            "special needs support",
+            "SENCO",
+            "disagreement resolution",
+            "complaints procedure",
+            "Department for Education",
+            "needs assessment yourself",
+        ],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "disagree_health_social_care": (
         "during the ehc assessment the social worker cut our short breaks and we dont agree",
-        ["health or social care", "PALS", "Ombudsman", "disagreement resolution",
-         "cannot hear an appeal about health or social care on its own", ADVISER],
+        [
+            "health or social care",
+            "PALS",
+            "Ombudsman",
+            "disagreement resolution",
+            "cannot hear an appeal about health or social care on its own",
+            ADVISER,
+        ],
         [TRIBUNAL_URL, "SEND35"],
     ),
     "complaint_council": (
@@ -127,7 +180,9 @@ def test_follow_ups_are_answered_for_the_disagreement_without_asking_again(serve
 
 def test_how_long_do_i_have_and_a_lost_letter_after_a_refusal(servers, sender):
     servers.talk(sender, "the la wont do a new assessment of my daughters plan even though everything has changed")
-    deadline = texts(servers.talk(sender, "the letter saying no came about seven weeks back, is it too late for us now?"))
+    deadline = texts(
+        servers.talk(sender, "the letter saying no came about seven weeks back, is it too late for us now?")
+    )
     assert ADVISER in deadline and "not the day it arrived" in deadline and "7 weeks, do not wait" in deadline
     assert "SEND35" in deadline and "tribunal's decision" in deadline
     lost = texts(servers.talk(sender, "i binned the letter by accident so i dont know what date it was"))
@@ -140,16 +195,24 @@ def test_how_long_do_i_have_when_there_is_no_tribunal(servers, sender):
     assert "There is no tribunal deadline for this" in text and DEADLINE[0] not in text
 
 
-@pytest.mark.parametrize("message, phrases", [
-    ("we just got sent the draft ehcp, how long have we got to reply and can we pick the school",
-     ["at least 15 days", "particular school or college", "You cannot appeal a draft"]),
-    ("im 17 now, am i allowed to appeal by myself or does my dad do it",
-     ["last Friday in June", "own right to appeal", "deputy or attorney"]),
-    ("who actually turns up to the mediation meeting and can i take someone with me",
-     ["someone from the council", "You can bring a supporter", "written down"]),
-    ("do we really have to go to mediation",
-     ["You do not have to go: mediation is your choice", ADVISER]),
-])
+@pytest.mark.parametrize(
+    "message, phrases",
+    [
+        (
+            "we just got sent the draft ehcp, how long have we got to reply and can we pick the school",
+            ["at least 15 days", "particular school or college", "You cannot appeal a draft"],
+        ),
+        (
+            "im 17 now, am i allowed to appeal by myself or does my dad do it",
+            ["last Friday in June", "own right to appeal", "deputy or attorney"],
+        ),
+        (
+            "who actually turns up to the mediation meeting and can i take someone with me",
+            ["someone from the council", "You can bring a supporter", "written down"],
+        ),
+        ("do we really have to go to mediation", ["You do not have to go: mediation is your choice", ADVISER]),
+    ],
+)
 def test_the_questions_families_ask(servers, sender, message, phrases):
     text = texts(servers.talk(sender, message))
     for phrase in phrases:
@@ -197,13 +260,14 @@ def test_crisis_in_the_same_message_as_a_dispute_comes_first(servers, sender):
 # used to get "please send it in shorter parts" and no emergency numbers).
 LONG_ACCOUNT = (
     "I want to explain everything that has happened since the annual review in March, because the "
-    "council keep saying they never got our letters and the school says it is not their job. " * 18
+    "council keep saying they never got our letters and the school says it is not their job. "
+    * 18
     + "And tonight he locked himself in the bathroom and he has a knife"
 )
 
 
 def test_a_long_account_ending_in_danger_gets_the_crisis_reply(servers, sender):
-    assert 3000 <= len(LONG_ACCOUNT)
+    assert len(LONG_ACCOUNT) >= 3000
     servers.talk(sender, "the council says they will stop his ehcp next year")
     replies = servers.talk(sender, LONG_ACCOUNT)
     assert_crisis_first(replies)
@@ -211,22 +275,29 @@ def test_a_long_account_ending_in_danger_gets_the_crisis_reply(servers, sender):
     # Rasa was told too: the turn is stored as a crisis, and the conversation goes on.
     path = servers.database_url.replace("sqlite:///", "")
     with sqlite3.connect(path) as db:
-        intents = [row[0] for row in db.execute(
-            "select intent_name from events where sender_id = ? and type_name = 'user'", (conversation_id(sender),))]
+        intents = [
+            row[0]
+            for row in db.execute(
+                "select intent_name from events where sender_id = ? and type_name = 'user'", (conversation_id(sender),)
+            )
+        ]
     assert intents[-1] == "crisis"
     assert "using form SEND35." in texts(servers.talk(sender, "how do i appeal"))  # still the plan ending
 
 
-@pytest.mark.parametrize("message", [
-    "hello",
-    "are you a robot",
-    "can i speak to an actual person",
-    "what is disagreement resolution",
-    "should i pay a send advocate",
-    "who are prime resolution",
-    "thanks that helps",
-    "bye",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hello",
+        "are you a robot",
+        "can i speak to an actual person",
+        "what is disagreement resolution",
+        "should i pay a send advocate",
+        "who are prime resolution",
+        "thanks that helps",
+        "bye",
+    ],
+)
 def test_every_other_intent_gets_a_reply(servers, sender, message):
     replies = servers.talk(sender, message)
     assert texts(replies).strip()

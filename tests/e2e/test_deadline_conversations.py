@@ -4,6 +4,7 @@ The action server's clock is Saturday 5 December 2026, 8pm (conftest.SATURDAY_EV
 so every expected date below was worked out by hand from that day. Messages are
 written for this test, not copied from the training data.
 """
+
 from pathlib import Path
 
 import pytest

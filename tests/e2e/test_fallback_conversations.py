@@ -7,6 +7,7 @@ this test, not copied from the training data or a held-out set. The unclear
 ones are unclear in themselves (no topic named), so they stay unclear to any
 reasonable model.
 """
+
 import pytest
 
 from actions.content import get_content
@@ -87,8 +88,11 @@ def test_two_unclear_messages_in_a_row_get_the_topic_list(servers, sender):
     assert all(number in text for number in PHONES)
 
 
-@pytest.mark.parametrize("steps", [[], [SOMETHING_ELSE], [STILL_UNCLEAR]],
-                         ids=["under did you mean", "after something else", "after the topic list"])
+@pytest.mark.parametrize(
+    "steps",
+    [[], [SOMETHING_ELSE], [STILL_UNCLEAR]],
+    ids=["under did you mean", "after something else", "after the topic list"],
+)
 def test_a_crisis_at_any_stage_gets_the_crisis_reply(servers, sender, steps):
     did_you_mean(servers, sender)
     for step in steps:

@@ -4,10 +4,10 @@ Each test breaks a real part of the running stack (a server process, the
 database) in the middle of a conversation, over HTTP, as it would break in
 production.
 """
+
 from __future__ import annotations
 
 import pytest
-
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-""""Did this help?" over the real servers, and the report counting the answers.
+""" "Did this help?" over the real servers, and the report counting the answers.
 
 The shared stack (conftest.py): the real action server and Rasa server, the
 project's tracker store, talked to over the REST channel. Checked: the
@@ -8,6 +8,7 @@ starts a callback request; the routes reply's own buttons still work; a typed
 "yes" right after the question counts; and the insights report, run on the
 stack's own database, counts exactly the answers given here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,13 @@ def test_asked_once_with_the_routes_and_the_routes_buttons_still_work(servers, s
     asked = question_in(replies)
     assert len(asked) == 1 and payloads(asked[0]) == ["/feedback_yes", "/feedback_no"]
     routes = [r for r in replies if "SEND35a" in r.get("text", "")]
-    assert routes and payloads(routes[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
-                                             "/request_summary"]
+    assert routes and payloads(routes[0]) == [
+        "/ask_deadline",
+        "/ask_mediation",
+        "/ask_tribunal",
+        "/ask_sendias",
+        "/request_summary",
+    ]
     appeal = servers.talk(sender, "/ask_tribunal")
     assert "SEND35a" in " ".join(texts(appeal)) and not question_in(appeal)
     again = servers.talk(sender, "/disagree_placement")
@@ -81,8 +87,12 @@ def test_no_offers_what_was_missing_and_talk_to_someone_then_a_callback(servers,
     servers.talk(sender, "/disagree_plan_content")
     missing = servers.talk(sender, "/feedback_no")
     assert texts(missing) == ["Sorry it did not help. What was missing?"]
-    assert payloads(missing[0]) == ["/feedback_not_my_situation", "/feedback_hard_to_understand",
-                                    "/feedback_more_detail", "/request_human"]
+    assert payloads(missing[0]) == [
+        "/feedback_not_my_situation",
+        "/feedback_hard_to_understand",
+        "/feedback_more_detail",
+        "/request_human",
+    ]
     assert [b["title"] for b in missing[0]["buttons"]][-1] == "Talk to someone"
     person = " ".join(texts(servers.talk(sender, "/request_human")))
     assert "automated assistant" in person  # the people to contact, and the callback offer
@@ -128,9 +138,11 @@ def test_the_report_counts_the_answers_given_here(servers):
     assert delta("feedback", ("complaint_council", "no")) == 1
     assert delta("feedback", ("complaint_council", "reason:hard_to_understand")) == 1
     assert delta("routes", "refused_reassessment") == 1 and delta("routes", "complaint_council") == 2
-    crises = sum(n for (_, kind), n in after.outcomes.items() if kind == "crisis") \
-        - sum(n for (_, kind), n in before.outcomes.items() if kind == "crisis")
+    crises = sum(n for (_, kind), n in after.outcomes.items() if kind == "crisis") - sum(
+        n for (_, kind), n in before.outcomes.items() if kind == "crisis"
+    )
     assert crises == 1
-    rest = sum(n for (_, channel), n in after.conversations.items() if channel == "rest") \
-        - sum(n for (_, channel), n in before.conversations.items() if channel == "rest")
+    rest = sum(n for (_, channel), n in after.conversations.items() if channel == "rest") - sum(
+        n for (_, channel), n in before.conversations.items() if channel == "rest"
+    )
     assert rest == 3

@@ -35,6 +35,7 @@ of its own, and tests/unit/test_guard.py covers them too.
 Typed payloads (``/contact_case_officer{"service": "ehc_team"}``, ``/restart``)
 are sent mid-conversation over REST and socket.io: neither may take effect.
 """
+
 from __future__ import annotations
 
 import json
@@ -106,9 +107,22 @@ def fuzz(servers):
     # memory before the baseline is taken. The callback form goes as far as the
     # consent question, whose buttons are checked like every other reply.
     warm_up = [
-        "hello", "the council refused to assess my son", "how long do I have to appeal?", "what is mediation",
-        "is it free", "I want to talk to someone", "/request_callback", "/affirm", "phone", "07700 900123",
-        "any time", "stop", "x" * 3000, "\U0001F621", '/refused_assessment{"disagreement": "x"}', "thanks",
+        "hello",
+        "the council refused to assess my son",
+        "how long do I have to appeal?",
+        "what is mediation",
+        "is it free",
+        "I want to talk to someone",
+        "/request_callback",
+        "/affirm",
+        "phone",
+        "07700 900123",
+        "any time",
+        "stop",
+        "x" * 3000,
+        "\U0001f621",
+        '/refused_assessment{"disagreement": "x"}',
+        "thanks",
     ]
     warm_up_sender = f"fuzz-warm-up-{uuid.uuid4().hex}"
     for message in warm_up:
@@ -118,8 +132,7 @@ def fuzz(servers):
     counts.clear()
     before = rss_mb(pid)
     started = time.monotonic()
-    yield {"session": session, "url": url, "pid": pid, "rss_before": before, "started": started,
-           "servers": servers}
+    yield {"session": session, "url": url, "pid": pid, "rss_before": before, "started": started, "servers": servers}
     session.close()
 
 
@@ -168,22 +181,70 @@ def is_json_type(content_type: str) -> bool:
 
 EVERY_CODE_POINT = st.characters(blacklist_categories=())  # lone surrogates included
 CONTROL = st.characters(max_codepoint=0x9F)
-WORDS = st.sampled_from([
-    "the council", "refused", "ehcp", "EHC plan", "assessment", "my son", "my daughter", "appeal",
-    "tribunal", "mediation", "school", "SENCO", "help", "how long", "is it free", "stop", "cancel",
-    "07700 900123", "mum@example.com", "WS1 1TP", "\U0001F621", "\U0001F44D\U0001F3FD", "\u202e", "\u200b",
-    "kill", "hurt", "ceasing", "plan_ceasing", "disagreement", "{", "}", '"', "\\", "%s", "{0}", "${x}",
-])
-MARKUP = st.sampled_from([
-    "<script>alert({})</script>", "<b>{}</b>", "<img src=x onerror=alert(1)>{}", "**{}**", "[{}](javascript:x)",
-    "# {}", "```{}```", "> {}", "<!-- {} -->", "{}\n\n---\n{}", "&lt;{}&gt;", "{}\r\n{}",
-])
-PAYLOAD_INTENTS = st.sampled_from(INTENTS + ["restart", "session_start", "nlu_fallback", "action_listen",
-                                             "back", "out_of_scope", "", "/", "x"])
+WORDS = st.sampled_from(
+    [
+        "the council",
+        "refused",
+        "ehcp",
+        "EHC plan",
+        "assessment",
+        "my son",
+        "my daughter",
+        "appeal",
+        "tribunal",
+        "mediation",
+        "school",
+        "SENCO",
+        "help",
+        "how long",
+        "is it free",
+        "stop",
+        "cancel",
+        "07700 900123",
+        "mum@example.com",
+        "WS1 1TP",
+        "\U0001f621",
+        "\U0001f44d\U0001f3fd",
+        "\u202e",
+        "\u200b",
+        "kill",
+        "hurt",
+        "ceasing",
+        "plan_ceasing",
+        "disagreement",
+        "{",
+        "}",
+        '"',
+        "\\",
+        "%s",
+        "{0}",
+        "${x}",
+    ]
+)
+MARKUP = st.sampled_from(
+    [
+        "<script>alert({})</script>",
+        "<b>{}</b>",
+        "<img src=x onerror=alert(1)>{}",
+        "**{}**",
+        "[{}](javascript:x)",
+        "# {}",
+        "```{}```",
+        "> {}",
+        "<!-- {} -->",
+        "{}\n\n---\n{}",
+        "&lt;{}&gt;",
+        "{}\r\n{}",
+    ]
+)
+PAYLOAD_INTENTS = st.sampled_from(
+    INTENTS + ["restart", "session_start", "nlu_fallback", "action_listen", "back", "out_of_scope", "", "/", "x"]
+)
 ENTITIES = st.one_of(
     st.just(""),
-    st.dictionaries(st.sampled_from(SLOTS + ["requested_slot", "session_started_metadata"]),
-                    st.text(max_size=20), max_size=3).map(json.dumps),
+    st.dictionaries(
+        st.sampled_from(SLOTS + ["requested_slot", "session_started_metadata"]), st.text(max_size=20), max_size=3
+    ).map(json.dumps),
     st.text(max_size=20),
     st.just('{"disagreement": "plan_ceasing"}'),
     st.just("@0.99"),
@@ -196,8 +257,12 @@ MESSAGES = st.one_of(
     # Long: around the 2,000-character cap, and far beyond it.
     st.builds(lambda piece, n: piece * n, st.text(min_size=1, max_size=10), st.integers(50, 3000)),
     st.builds(lambda prefix, ch, n: prefix + ch * n, st.text(max_size=5), st.characters(), st.integers(1990, 2010)),
-    st.builds(lambda slash, intent, entities: slash + intent + entities,
-              st.sampled_from(["/", "//", " /", "/ "]), PAYLOAD_INTENTS, ENTITIES),
+    st.builds(
+        lambda slash, intent, entities: slash + intent + entities,
+        st.sampled_from(["/", "//", " /", "/ "]),
+        PAYLOAD_INTENTS,
+        ENTITIES,
+    ),
     st.builds(lambda template, words: template.format(words, words), MARKUP, st.lists(WORDS, max_size=4).map(" ".join)),
 )
 
@@ -218,8 +283,11 @@ def test_any_message_text_gets_well_formed_replies(fuzz, message, sender):
 # -- malformed requests ---------------------------------------------------------
 
 JSON_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
@@ -227,17 +295,29 @@ JSON_VALUES = st.recursive(
     max_leaves=12,
 )
 NOT_A_SENDER = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-    st.lists(JSON_SCALARS, max_size=3), st.dictionaries(st.text(max_size=5), JSON_SCALARS, max_size=3),
-    st.just(""), st.text(" \t\n", min_size=1, max_size=5),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(JSON_SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=5), JSON_SCALARS, max_size=3),
+    st.just(""),
+    st.text(" \t\n", min_size=1, max_size=5),
     st.text(min_size=129, max_size=400),
-    st.builds(lambda a, c, b: a + c + b, st.text(max_size=5), CONTROL.filter(lambda c: c < " " or "\x7f" <= c),
-              st.text(max_size=5)),
+    st.builds(
+        lambda a, c, b: a + c + b,
+        st.text(max_size=5),
+        CONTROL.filter(lambda c: c < " " or c >= "\x7f"),
+        st.text(max_size=5),
+    ),
     st.builds(lambda a, b: a + "\ud800" + b, st.text(max_size=5), st.text(max_size=5)),
 )
 NOT_A_MESSAGE = st.one_of(
-    st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-    st.lists(JSON_SCALARS, max_size=3), st.dictionaries(st.text(max_size=5), JSON_VALUES, max_size=3),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(JSON_SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=5), JSON_VALUES, max_size=3),
 )
 TOO_MUCH_METADATA = st.builds(lambda key, n: {key: "x" * n}, st.text(max_size=5), st.integers(1000, 50_000))
 FIELD_NAMES = st.sampled_from(["sender", "message", "metadata", "Sender", "text", "sender_id", ""])
@@ -251,28 +331,61 @@ def _json(value, ascii_only=True) -> bytes:
 MALFORMED = st.one_of(
     # Not JSON at all.
     st.binary(max_size=300).filter(lambda b: not _parses_to_object(b)),
-    st.builds(lambda body, cut: body[:cut],
-              st.builds(lambda s, m: _json({"sender": s, "message": m}), st.sampled_from(SENDERS), st.text(max_size=40)),
-              st.integers(0, 20)),
-    st.sampled_from([b"{", b"{\"sender\": \"a\", \"message\": \"hi\"", b"sender=a&message=hi", b"<xml/>",
-                     b"\xef\xbb\xbf{\"sender\": \"a\"}", b"{'sender': 'a'}", b"[" * 5000, b"{\"a\":" * 2000,
-                     b"\x00" * 100, b"null", b"true", b"\"sender\"", b"{\"sender\": \"a\", }"]),
+    st.builds(
+        lambda body, cut: body[:cut],
+        st.builds(lambda s, m: _json({"sender": s, "message": m}), st.sampled_from(SENDERS), st.text(max_size=40)),
+        st.integers(0, 20),
+    ),
+    st.sampled_from(
+        [
+            b"{",
+            b'{"sender": "a", "message": "hi"',
+            b"sender=a&message=hi",
+            b"<xml/>",
+            b'\xef\xbb\xbf{"sender": "a"}',
+            b"{'sender': 'a'}",
+            b"[" * 5000,
+            b'{"a":' * 2000,
+            b"\x00" * 100,
+            b"null",
+            b"true",
+            b'"sender"',
+            b'{"sender": "a", }',
+        ]
+    ),
     # JSON, but not an object: arrays, scalars, nested junk.
     st.builds(_json, JSON_VALUES.filter(lambda v: not isinstance(v, dict))),
     # Objects without a usable sender.
-    st.builds(lambda sender, message, ascii_only: _json({"sender": sender, "message": message}, ascii_only),
-              NOT_A_SENDER, st.one_of(st.text(max_size=30), JSON_VALUES), st.booleans()),
+    st.builds(
+        lambda sender, message, ascii_only: _json({"sender": sender, "message": message}, ascii_only),
+        NOT_A_SENDER,
+        st.one_of(st.text(max_size=30), JSON_VALUES),
+        st.booleans(),
+    ),
     st.builds(_json, st.dictionaries(FIELD_NAMES.filter(lambda k: k != "sender"), JSON_VALUES, max_size=4)),
     # A usable sender, but the message is not text, or the metadata is too big.
-    st.builds(lambda sender, message: _json({"sender": sender, "message": message}),
-              st.sampled_from(SENDERS), NOT_A_MESSAGE),
-    st.builds(lambda sender, metadata: _json({"sender": sender, "message": "hi", "metadata": metadata}),
-              st.sampled_from(SENDERS), TOO_MUCH_METADATA),
+    st.builds(
+        lambda sender, message: _json({"sender": sender, "message": message}), st.sampled_from(SENDERS), NOT_A_MESSAGE
+    ),
+    st.builds(
+        lambda sender, metadata: _json({"sender": sender, "message": "hi", "metadata": metadata}),
+        st.sampled_from(SENDERS),
+        TOO_MUCH_METADATA,
+    ),
 )
-CONTENT_TYPES = st.sampled_from([
-    "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded",
-    "multipart/form-data; boundary=x", "application/xml", "", "application/json; charset=latin-1", "*/*",
-])
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "",
+        "application/json; charset=latin-1",
+        "*/*",
+    ]
+)
 
 
 def _parses_to_object(raw: bytes) -> bool:
@@ -292,8 +405,10 @@ def _parses_to_object(raw: bytes) -> bool:
 # SQL store took the encoding error for a fatal one), and metadata nested 1,000
 # deep could not be stored, so the conversation fell back to memory.
 @example(body=b'{"sender": "\\ud800", "message": "hi"}', content_type="application/json")
-@example(body=b'{"sender": "fuzz-0", "message": "hi", "metadata": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1001,
-         content_type="application/json")
+@example(
+    body=b'{"sender": "fuzz-0", "message": "hi", "metadata": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1001,
+    content_type="application/json",
+)
 def test_malformed_bodies_get_a_400_with_a_reason(fuzz, body, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
     assert_refused(post(fuzz, data=body, headers=headers), 400 if is_json_type(content_type) else 415)
@@ -305,10 +420,12 @@ ODD_BUT_VALID = st.builds(
     lambda sender, message, extra, metadata: (sender, {**extra, "sender": sender, **message, **metadata}),
     st.sampled_from(SENDERS),
     st.one_of(st.just({}), st.just({"message": None}), st.builds(lambda m: {"message": m}, WORDS)),
-    st.dictionaries(st.text(max_size=8).filter(lambda k: k not in ("sender", "message", "metadata")),
-                    JSON_VALUES, max_size=3),
-    st.one_of(st.just({}), st.builds(lambda v: {"metadata": v},
-                                     JSON_VALUES.filter(lambda v: len(json.dumps(v)) <= 1000))),
+    st.dictionaries(
+        st.text(max_size=8).filter(lambda k: k not in ("sender", "message", "metadata")), JSON_VALUES, max_size=3
+    ),
+    st.one_of(
+        st.just({}), st.builds(lambda v: {"metadata": v}, JSON_VALUES.filter(lambda v: len(json.dumps(v)) <= 1000))
+    ),
 )
 
 
@@ -338,8 +455,9 @@ def _texts(replies) -> str:
 def _events(servers, conversation: str, type_name: str):
     path = servers.database_url.replace("sqlite:///", "")
     with sqlite3.connect(path) as db:
-        rows = db.execute("select data from events where sender_id = ? and type_name = ?",
-                          (conversation, type_name)).fetchall()
+        rows = db.execute(
+            "select data from events where sender_id = ? and type_name = ?", (conversation, type_name)
+        ).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 
@@ -354,16 +472,22 @@ def test_a_body_not_sent_as_json_gets_a_415_with_a_reason(servers):
         response = requests.post(url, data=body, headers=headers, timeout=30)
         assert response.status_code == 415, content_type
         assert "application/json" in response.json()["error"]
-    assert requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"},
-                         timeout=30).status_code == 200
+    assert (
+        requests.post(
+            url, data=body, headers={"Content-Type": "application/json; charset=utf-8"}, timeout=30
+        ).status_code
+        == 200
+    )
 
 
 def test_client_metadata_is_neither_passed_on_nor_stored(servers):
     sender = f"fuzz-metadata-{uuid.uuid4().hex}"
     metadata = {"note_from_client": "Jo Bloggs 07700 900999", "whatsapp_number": "+447700900998"}
-    response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=30,
-                             json={"sender": sender, "message": "the council refused to assess my son",
-                                   "metadata": metadata})
+    response = requests.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        timeout=30,
+        json={"sender": sender, "message": "the council refused to assess my son", "metadata": metadata},
+    )
     assert response.status_code == 200 and response.json()
     stored = [json.dumps(e) for e in _events(servers, conversation_id(sender), "user")]
     assert stored, "the message was stored"
@@ -411,8 +535,13 @@ CEASING_DEADLINE = "using form SEND35."
 def _commands_stored(servers, conversation: str):
     """User turns Rasa took as a typed command: entities from its regex handler, or a /text."""
     users = _events(servers, conversation, "user")
-    return [u for u in users if (u.get("text") or "").startswith("/") and u["text"] not in ("/greet",)
-            or any(e.get("extractor") == "RegexMessageHandler" for e in (u.get("parse_data") or {}).get("entities") or [])]
+    return [
+        u
+        for u in users
+        if (u.get("text") or "").startswith("/")
+        and u["text"] not in ("/greet",)
+        or any(e.get("extractor") == "RegexMessageHandler" for e in (u.get("parse_data") or {}).get("entities") or [])
+    ]
 
 
 def _assert_neither_took_effect(servers, conversation: str, deadline_answer: str) -> None:

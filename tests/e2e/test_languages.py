@@ -5,13 +5,14 @@ answers from content/languages.yml. A crisis in any of these languages gets the
 crisis reply first (the guard's keyword net, then the NLU pipeline's, which
 runs after the detector), and English messages full of names stay English.
 """
+
 from pathlib import Path
 
 import pytest
 import yaml
 
 from actions.content import get_content
-from actions.replies import ROMANISED, other_language_reply
+from actions.replies import other_language_reply
 from tests.e2e.expected import CRISIS, assert_crisis_first, assert_no_apology, texts
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +27,8 @@ OPENING = "Hello. I am an automated assistant"
 def answer(replies):
     """The replies to the message itself, without the opening message of a new conversation."""
     return [t for t in texts(replies) if not t.startswith(OPENING)]
+
+
 ROMANISED_START = "It looks like you wrote in Punjabi or Urdu."
 
 
@@ -33,16 +36,19 @@ def load(path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("code,message", [
-    ("pl", "Mój syn nie chodzi do szkoły od trzech miesięcy, co mam robić?"),
-    ("ro", "Școala nu mă ajută deloc cu copilul meu, ce pot face?"),
-    ("ur", "کونسل نے میرے بیٹے کی اسسمنٹ سے انکار کر دیا ہے"),
-    ("pa_guru", "ਸਕੂਲ ਮੇਰੀ ਧੀ ਦੀ ਕੋਈ ਮਦਦ ਨਹੀਂ ਕਰ ਰਿਹਾ"),
-    ("pa_arab", "مینوں اپنے منڈے دے سکول بارے مدد چاہیدی اے"),
-    ("bn", "আমার ছেলের স্কুল নিয়ে সাহায্য দরকার"),
-    ("gu", "મારી દીકરીને સ્કૂલમાં મદદ નથી મળતી"),
-    ("ar", "المدرسة لا تساعد ابني، ماذا أفعل؟"),
-])
+@pytest.mark.parametrize(
+    "code,message",
+    [
+        ("pl", "Mój syn nie chodzi do szkoły od trzech miesięcy, co mam robić?"),
+        ("ro", "Școala nu mă ajută deloc cu copilul meu, ce pot face?"),
+        ("ur", "کونسل نے میرے بیٹے کی اسسمنٹ سے انکار کر دیا ہے"),
+        ("pa_guru", "ਸਕੂਲ ਮੇਰੀ ਧੀ ਦੀ ਕੋਈ ਮਦਦ ਨਹੀਂ ਕਰ ਰਿਹਾ"),
+        ("pa_arab", "مینوں اپنے منڈے دے سکول بارے مدد چاہیدی اے"),
+        ("bn", "আমার ছেলের স্কুল নিয়ে সাহায্য দরকার"),
+        ("gu", "મારી દીકરીને સ્કૂલમાં મદદ નથી મળતી"),
+        ("ar", "المدرسة لا تساعد ابني، ماذا أفعل؟"),
+    ],
+)
 def test_a_message_in_another_language_gets_the_reply_in_that_language(servers, sender, code, message):
     assert answer(servers.talk(sender, message)) == [LANGUAGE_REPLIES[code]]
 
@@ -68,8 +74,11 @@ def test_english_full_of_names_is_never_answered_as_foreign(servers, sender, mes
     assert_no_apology([{"text": t} for t in shown])
 
 
-CRISES = [(code, entry["text"]) for code, entries in load(TESTS / "safety" / "crisis_languages.yml")["messages"].items()
-          for entry in entries]
+CRISES = [
+    (code, entry["text"])
+    for code, entries in load(TESTS / "safety" / "crisis_languages.yml")["messages"].items()
+    for entry in entries
+]
 
 
 def test_every_crisis_in_another_language_gets_the_crisis_reply_first(servers, capsys):
@@ -87,8 +96,9 @@ def test_every_crisis_in_another_language_gets_the_crisis_reply_first(servers, c
 
 
 def test_ordinary_messages_in_other_languages_get_no_crisis_reply(servers, capsys):
-    messages = [(code, m) for code, ms in load(TESTS / "language" / "short_messages.yml")["messages"].items()
-                for m in ms[:4]]
+    messages = [
+        (code, m) for code, ms in load(TESTS / "language" / "short_messages.yml")["messages"].items() for m in ms[:4]
+    ]
     flagged = [m for i, (_, m) in enumerate(messages) if CRISIS in texts(servers.talk(f"e2e-lang-ok-{i}", m))]
     with capsys.disabled():
         print(f"\nshort_messages.yml (4 per language): crisis reply for {len(flagged)}/{len(messages)}")

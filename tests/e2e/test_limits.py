@@ -13,6 +13,7 @@ limits, one after the other:
 And, behind the proxy: one allowance for REST and socket.io together, and a
 crisis message over the limit still gets the crisis reply.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -43,8 +44,17 @@ def _stack(name: str, proxies: str):
         "SEND_RATE_PER_ADDRESS": str(PER_ADDRESS),
         "SEND_WIDGET_ORIGINS": origin,
         "SANIC_PROXIES_COUNT": proxies,
-        **{name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER",
-                                 "SEND_TRUST_PROXY", "SANIC_REAL_IP_HEADER", "SANIC_FORWARDED_SECRET")},
+        **dict.fromkeys(
+            (
+                "TWILIO_ACCOUNT_SID",
+                "TWILIO_AUTH_TOKEN",
+                "TWILIO_WHATSAPP_NUMBER",
+                "SEND_TRUST_PROXY",
+                "SANIC_REAL_IP_HEADER",
+                "SANIC_FORWARDED_SECRET",
+            ),
+            "",
+        ),
     }
     stack = running_stack(MODEL, ARTIFACTS, name=name, env=env)
     return stack, origin
@@ -74,8 +84,12 @@ def a_client() -> str:
 
 def say(stack, sender: str, message: str, forwarded_for: str = "") -> list:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             headers=headers, timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        headers=headers,
+        timeout=60,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -85,8 +99,10 @@ def refused(replies) -> bool:
 
 
 def test_without_a_proxy_a_client_written_header_does_not_lift_the_limit(direct):
-    answered = [not refused(say(direct, f"direct-{uuid.uuid4().hex}", "hello", forwarded_for=f"198.51.100.{n}"))
-                for n in range(PER_ADDRESS + 3)]
+    answered = [
+        not refused(say(direct, f"direct-{uuid.uuid4().hex}", "hello", forwarded_for=f"198.51.100.{n}"))
+        for n in range(PER_ADDRESS + 3)
+    ]
     assert answered == [True] * PER_ADDRESS + [False] * 3
 
 
@@ -114,8 +130,12 @@ def test_the_per_conversation_limit_and_a_crisis_over_it(proxied):
     # Within the crisis allowance, Rasa was told too.
     path = proxied.database_url.replace("sqlite:///", "")
     with sqlite3.connect(path) as db:
-        intents = [row[0] for row in db.execute("select intent_name from events where sender_id = ? and "
-                                                "type_name = 'user'", (conversation_id(sender),))]
+        intents = [
+            row[0]
+            for row in db.execute(
+                "select intent_name from events where sender_id = ? and type_name = 'user'", (conversation_id(sender),)
+            )
+        ]
     assert intents[-1] == "crisis"
 
 

@@ -19,6 +19,7 @@ limit passing, or consent "no". The raw bytes of the database file (and any
 journal beside it) and both logs must hold none of it: no run of 4 or more
 of the number's digits, and not the email.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,15 @@ FORMS = {
     "NHS number": [NHS_NUMBER, "4857773456", "485-777-3456"],
 }
 # Details other end-to-end tests send (test_callback.py, test_fuzz.py).
-OTHER_TESTS = ["07700 900123", "07700900123", "07700 900456", "07700900456", "07700 900789", "07700900789",
-               "mum@example.com"]
+OTHER_TESTS = [
+    "07700 900123",
+    "07700900123",
+    "07700 900456",
+    "07700900456",
+    "07700 900789",
+    "07700900789",
+    "mum@example.com",
+]
 
 FREE_TEXT = [
     "the council refused to assess my son for an EHC plan",
@@ -143,15 +151,16 @@ def digit_runs(text: str, length: int = 4) -> set:
     runs = set()
     for group in re.findall(r"\d(?:[\s.\-/()]{0,2}\d)*", text):
         digits = re.sub(r"\D", "", group)
-        runs |= {digits[i:i + length] for i in range(len(digits) - length + 1)}
+        runs |= {digits[i : i + length] for i in range(len(digits) - length + 1)}
     return runs
 
 
 def stored_texts(stack, sender: str) -> str:
     """What the family and the assistant wrote, as stored (the text fields of user and bot events)."""
     texts = []
-    for (data,) in rows(stack, "select data from events where sender_id = ? and type_name in ('user', 'bot')",
-                        conversation_id(sender)):
+    for (data,) in rows(
+        stack, "select data from events where sender_id = ? and type_name in ('user', 'bot')", conversation_id(sender)
+    ):
         event = json.loads(data)
         texts += [event.get("text") or "", (event.get("parse_data") or {}).get("text") or ""]
     return "\n".join(texts)
@@ -167,8 +176,12 @@ def test_the_conversation_store_keeps_labels_not_details(servers, conversations)
         # Not even a piece: no run of 4 digits of any detail in what is stored as text.
         left = typed & digit_runs(stored_texts(servers, sender))
         assert not left, f"digits {sorted(left)} of a detail stored for {sender}"
-    history = " ".join(data for (data,) in rows(
-        servers, "select data from events where sender_id = ?", conversation_id(conversations["free_text"][0])))
+    history = " ".join(
+        data
+        for (data,) in rows(
+            servers, "select data from events where sender_id = ?", conversation_id(conversations["free_text"][0])
+        )
+    )
     for label in ("[phone]", "[email]", "[postcode]", "[date]", "[NHS number]"):
         assert label in history, f"{label} missing: the message was not stored redacted"
     # And nowhere else in the table either (another conversation, a slot, metadata).
@@ -178,8 +191,9 @@ def test_the_conversation_store_keeps_labels_not_details(servers, conversations)
 
 def test_the_callback_details_are_kept_in_the_requests_table(servers, conversations):
     stored = {
-        reference: rows(servers, "select contact_method, contact_detail from callback_requests where reference = ?",
-                        reference)
+        reference: rows(
+            servers, "select contact_method, contact_detail from callback_requests where reference = ?", reference
+        )
         for reference in conversations["callbacks"].values()
     }
     by_phone, by_email = conversations["callbacks"].values()
@@ -191,8 +205,16 @@ def test_the_callback_details_are_kept_in_the_requests_table(servers, conversati
 
 DRAFT_SECONDS = 6
 # Every format the form accepts (actions/callback.py normalise_uk_phone), and an email.
-NUMBERS = ["(07700) 900123", "447700900123", "07700.900.123", "07700  900123", "(01922) 650000",
-           "+44 7700 900123", "+44 (0)7700 900123", "0044 7700 900124"]
+NUMBERS = [
+    "(07700) 900123",
+    "447700900123",
+    "07700.900.123",
+    "07700  900123",
+    "(01922) 650000",
+    "+44 7700 900123",
+    "+44 (0)7700 900123",
+    "0044 7700 900124",
+]
 EMAIL_ANSWER = "kestrel.abandoned.family@example.org"
 WAYS = ("tab closed", "stop", "time limit", "consent no")
 
@@ -221,16 +243,23 @@ def number_leaks(number: str, text: str) -> List[str]:
     national = "0" + digits[2:] if digits.startswith("44") else digits
     national = "0" + national[4:] if national.startswith("0044") else national
     forms = {digits, national, "44" + national[1:]}
-    return sorted({run for run in maximal_digit_runs(text)
-                   if len(run) >= 4 and any(run in form for form in forms)})
+    return sorted({run for run in maximal_digit_runs(text) if len(run) >= 4 and any(run in form for form in forms)})
 
 
 @pytest.fixture(scope="module")
 def abandon_stack():
-    env = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "100000",
-           **{name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")}}
-    with running_stack(MODEL, ARTIFACTS, name="abandon", env=env,
-                       action_env={"SEND_NOW": SATURDAY_EVENING, "SEND_DRAFT_SECONDS": str(DRAFT_SECONDS)}) as stack:
+    env = {
+        "SEND_RATE_PER_CONVERSATION": "1000",
+        "SEND_RATE_PER_ADDRESS": "100000",
+        **dict.fromkeys(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"), ""),
+    }
+    with running_stack(
+        MODEL,
+        ARTIFACTS,
+        name="abandon",
+        env=env,
+        action_env={"SEND_NOW": SATURDAY_EVENING, "SEND_DRAFT_SECONDS": str(DRAFT_SECONDS)},
+    ) as stack:
         yield stack
 
 

@@ -7,6 +7,7 @@ actions, and each policy's own probabilities, to the last digit. Slow (Rasa's ow
 loading takes a minute or more): it is the proof that the faster start changes
 nothing a family sees.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,18 +17,28 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import MODEL
 from scripts.stack import ROOT
+from tests.e2e.conftest import MODEL
 
 pytestmark = pytest.mark.e2e
 
 
 def predictions(mode: str, out) -> dict:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
     out = out / f"{mode}.json"
-    done = subprocess.run([sys.executable, "tests/e2e/model_predictions.py", mode, str(MODEL), str(out)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "tests/e2e/model_predictions.py", mode, str(MODEL), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text(encoding="utf-8"))
 

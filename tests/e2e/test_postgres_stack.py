@@ -5,6 +5,7 @@ real PostgreSQL server started for this module. Stopping it mid-conversation
 must give the family a plain message with the phone numbers, a log line, and
 no crash; when it is back, the conversation carries on where it was.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ def postgres():
 @pytest.fixture(scope="module")
 def stack(postgres):
     env = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "100000"}
-    with running_stack(MODEL, ARTIFACTS, name="postgres", database_url=postgres.url, env=env,
-                       action_env={"SEND_NOW": SATURDAY_EVENING}) as running:
+    with running_stack(
+        MODEL, ARTIFACTS, name="postgres", database_url=postgres.url, env=env, action_env={"SEND_NOW": SATURDAY_EVENING}
+    ) as running:
         yield running
 
 
@@ -57,14 +59,14 @@ def test_a_callback_request_is_stored_in_postgresql(stack, postgres, sender):
     stack.talk(sender, "mum@example.com")
     stack.talk(sender, "after 3pm")
     reference = REFERENCE.search(text_of(stack.talk(sender, "/affirm"))).group(0)
-    rows = query(postgres.url, "select contact_detail, status from callback_requests where reference = :r",
-                 r=reference)
+    rows = query(postgres.url, "select contact_detail, status from callback_requests where reference = :r", r=reference)
     assert rows == [("mum@example.com", "open")]
     events = query(postgres.url, "select count(*) from events where sender_id = :s", s=conversation_id(sender))
     assert events[0][0] > 10
     # The answers were blanked as they were written: only the consented request keeps them.
-    history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
-                                            s=conversation_id(sender)))
+    history = " ".join(
+        d for (d,) in query(postgres.url, "select data from events where sender_id = :s", s=conversation_id(sender))
+    )
     assert "mum@example.com" not in history and "after 3pm" not in history
 
 
@@ -73,18 +75,23 @@ def test_an_abandoned_form_leaves_nothing_in_postgresql(stack, postgres, sender)
     stack.talk(sender, "my daughter's transport")
     assert "good time" in text_of(stack.talk(sender, "(07700) 900531"))  # typed straight away
     assert "not kept your details" in text_of(stack.talk(sender, "stop"))
-    history = " ".join(d for (d,) in query(postgres.url, "select data from events where sender_id = :s",
-                                            s=conversation_id(sender)))
+    history = " ".join(
+        d for (d,) in query(postgres.url, "select data from events where sender_id = :s", s=conversation_id(sender))
+    )
     assert history and "900531" not in history and "transport" not in history
-    assert query(postgres.url, "select count(*) from callback_requests where contact_detail like '%900531%'") \
-        == [(0,)]
+    assert query(postgres.url, "select count(*) from callback_requests where contact_detail like '%900531%'") == [(0,)]
 
 
 def test_a_database_outage_is_said_plainly_and_the_conversation_returns(stack, postgres, sender):
     assert "SEND35a" in text_of(stack.talk(sender, "they refused to do an EHC needs assessment"))
     postgres.stop()
     try:
-        text = text_of(stack.talk(sender, "how long do I have to appeal?", ))
+        text = text_of(
+            stack.talk(
+                sender,
+                "how long do I have to appeal?",
+            )
+        )
         assert "something went wrong on our side" in text and "01922 652871" in text
         assert stack.rasa_process.poll() is None, "the Rasa server must not crash"
     finally:

@@ -7,6 +7,7 @@ with its table as the text alternative; axe-core finds no serious or critical
 WCAG 2.2 A/AA violations; at 320 px wide nothing but a table's own scroll box
 scrolls sideways. Screenshots go to results/.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,8 @@ def page_file(tmp_path_factory):
 def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
+            executable_path=str(CHROMIUM),
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
         )
         yield browser
@@ -118,7 +120,8 @@ def test_axe_finds_no_serious_accessibility_problems(chromium, page_file):
         )
         serious = [
             (v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
         ]
         assert serious == []
     finally:

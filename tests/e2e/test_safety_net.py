@@ -6,6 +6,7 @@ tuned nothing: it measures how the NLU model and the net together cope with
 phrasings nobody anticipated, and must stay at or above HELD_OUT_FLOOR (its
 figure at the time of writing is in the README).
 """
+
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,7 @@ def test_every_unseen_crisis_message_gets_the_crisis_reply(servers, name, capsys
         if not is_crisis_reply(servers.talk(f"safety-{name}-{i}", message)):
             missed.append(message)
     flagged = sum(
-        is_crisis_reply(servers.talk(f"safety-ok-{name}-{i}", message))
-        for i, message in enumerate(data["not_crisis"])
+        is_crisis_reply(servers.talk(f"safety-ok-{name}-{i}", message)) for i, message in enumerate(data["not_crisis"])
     )
     with capsys.disabled():
         print(

@@ -10,6 +10,7 @@ look for phone numbers where Rasa keeps conversations.
 
 Phone numbers are from Ofcom's range for drama (+44 7700 900xxx).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,7 +22,6 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from actions.content import get_content
 from channels.guard import button_payloads
 from channels.whatsapp import OFF_MESSAGE
 from channels.whatsapp_format import MAX_BODY_CHARS, MENU_HEADING
@@ -94,10 +94,20 @@ def webhook_fields(address: str, text: str, sid: str = "") -> dict:
     """The form fields Twilio posts for an incoming WhatsApp message."""
     sid = sid or f"SM{uuid.uuid4().hex}"
     return {
-        "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Test Parent", "SmsSid": sid,
-        "WaId": address.removeprefix("whatsapp:+"), "SmsStatus": "received", "Body": text,
-        "To": ASSISTANT, "NumSegments": "1", "ReferralNumMedia": "0", "MessageSid": sid,
-        "AccountSid": ACCOUNT_SID, "From": address, "ApiVersion": "2010-04-01",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ProfileName": "Test Parent",
+        "SmsSid": sid,
+        "WaId": address.removeprefix("whatsapp:+"),
+        "SmsStatus": "received",
+        "Body": text,
+        "To": ASSISTANT,
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": address,
+        "ApiVersion": "2010-04-01",
     }
 
 
@@ -142,7 +152,10 @@ def test_a_family_gets_the_routes_and_a_numbered_list(stack, twilio, family):
     text = "\n".join(bodies)
     assert "SEND35a" in text and "tribunal" in text.lower()
     assert "automated assistant" in text  # the opening message came first
-    assert f"{MENU_HEADING}\n1. How long do I have?\n2. What is mediation?\n3. How do I appeal?\n4. Contact SENDIAS" in text
+    assert (
+        f"{MENU_HEADING}\n1. How long do I have?\n2. What is mediation?\n3. How do I appeal?\n4. Contact SENDIAS"
+        in text
+    )
     assert not shown_payloads(text)
 
 
@@ -234,8 +247,15 @@ def test_a_webhook_redelivered_after_a_restart_is_answered_once(stack, twilio, f
 def test_sending_is_retried_after_transient_failures(stack, twilio, family):
     attempts_before = twilio.attempts
     twilio.fail_next(500, 429, DROP)
-    bodies = say(stack, twilio, family, "his plan says weekly speech therapy but the school havent provided a single session since september")
-    assert any("support written in an Education, Health and Care (EHC) plan is not being given" in b for b in bodies), bodies
+    bodies = say(
+        stack,
+        twilio,
+        family,
+        "his plan says weekly speech therapy but the school havent provided a single session since september",
+    )
+    assert any("support written in an Education, Health and Care (EHC) plan is not being given" in b for b in bodies), (
+        bodies
+    )
     assert twilio.attempts - attempts_before == len(bodies) + 3
 
 
@@ -273,8 +293,9 @@ def test_a_callback_on_this_whatsapp_number(stack, twilio, family):
     done = "\n".join(say(stack, twilio, family, "yes"))
     reference = re.search(r"WS-[A-Z2-9]{4}-[A-Z2-9]{4}", done).group(0)
     with sqlite3.connect(TRACKER_DB) as db:
-        stored = db.execute("select contact_method, contact_detail, channel from callback_requests "
-                            "where reference = ?", (reference,)).fetchall()
+        stored = db.execute(
+            "select contact_method, contact_detail, channel from callback_requests where reference = ?", (reference,)
+        ).fetchall()
     local = "0" + family.removeprefix("whatsapp:+44")
     assert stored == [("whatsapp", local, "whatsapp")]
 
@@ -315,4 +336,7 @@ def test_without_credentials_the_channel_is_off_and_the_rest_runs(servers, famil
     # Once per start of the server (other tests restart the shared stack).
     starts = log.count("Rasa server is up and running")
     assert starts >= 1
-    assert log.count("WhatsApp channel is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER") == starts
+    assert (
+        log.count("WhatsApp channel is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER")
+        == starts
+    )

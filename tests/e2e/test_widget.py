@@ -23,6 +23,7 @@ What is checked, in Debian's Chromium driven by Playwright:
 
 Screenshots go to artifacts/browser/.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,12 +53,20 @@ LOGS = ROOT / "artifacts" / "widget"
 SHOTS = ROOT / "artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 WIDGET = ROOT / "web" / "dist" / "widget.js"
-WIDGET_SOURCES = [ROOT / "web" / "package-lock.json", ROOT / "web" / "build.mjs",
-                  *sorted((ROOT / "web" / "src").iterdir())]
+WIDGET_SOURCES = [
+    ROOT / "web" / "package-lock.json",
+    ROOT / "web" / "build.mjs",
+    *sorted((ROOT / "web" / "src").iterdir()),
+]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TRIBUNAL = "https://www.gov.uk/appeal-ehc-plan-decision"
 QUESTION = "the council refused to assess my son for an EHC plan"
@@ -107,7 +116,9 @@ def site(servers):
     log = open(LOGS / "widget_demo_server.log", "w", encoding="utf-8")  # noqa: SIM115 - open while the server runs
     demo = subprocess.Popen(
         [sys.executable, "-m", "web.serve", "--port", str(port), "--rasa-url", servers.rasa_url],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/", demo)
@@ -122,14 +133,13 @@ def site(servers):
 def browser():
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
 # --- helpers that look inside the widget (an open shadow root; Playwright's CSS pierces it)
+
 
 def focused(page: Page) -> str:
     """What has focus: 'widget:<class or id>' inside the widget, else the tag name."""
@@ -263,10 +273,10 @@ def click_and_wait(page: Page, title: str) -> None:
 
 # --- the browser tests
 
+
 @pytest.mark.parametrize(
     "name, viewport, motion",
-    [("desktop", {"width": 1280, "height": 800}, "no-preference"),
-     ("320px", {"width": 320, "height": 640}, "reduce")],
+    [("desktop", {"width": 1280, "height": 800}, "no-preference"), ("320px", {"width": 320, "height": 640}, "reduce")],
 )
 def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewport, motion):
     context = browser.new_context(viewport=viewport, reduced_motion=motion)
@@ -338,8 +348,9 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
         ask(page, "how long do I have?")
         assert session_token(page) == token
         expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")  # the rules for this refusal
-        expect(bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
-               ).to_have_count(1)
+        expect(
+            bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
+        ).to_have_count(1)
         expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
         expect(intros(page)).to_have_count(1)
 
@@ -386,8 +397,10 @@ def test_a_family_uses_the_widget_with_the_keyboard(site, browser, name, viewpor
 
 @pytest.mark.parametrize(
     "name, viewport, scale, root_font",
-    [("zoom-200", {"width": 640, "height": 400}, 2, None),  # what 1280x800 at 200% zoom gives
-     ("text-200", {"width": 1280, "height": 800}, 1, "200%")],  # text-only resize
+    [
+        ("zoom-200", {"width": 640, "height": 400}, 2, None),  # what 1280x800 at 200% zoom gives
+        ("text-200", {"width": 1280, "height": 800}, 1, "200%"),
+    ],  # text-only resize
 )
 def test_everything_stays_usable_at_200_percent(site, browser, name, viewport, scale, root_font):
     context = browser.new_context(viewport=viewport, device_scale_factor=scale)
@@ -429,7 +442,8 @@ def test_axe_finds_no_serious_accessibility_problems(site, browser):
         (LOGS / "axe-results.json").write_text(json.dumps(results["violations"], indent=1))
         serious = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
         ]
         assert not serious, "\n".join(serious)
         # The checks that matter most here did run (and passed).
@@ -540,8 +554,10 @@ def _token(session_id: str, issued: int) -> str:
 def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    set_token = "(token) => { const s = JSON.parse(sessionStorage.getItem('send-widget/v1')); " \
-                "s.session = token; sessionStorage.setItem('send-widget/v1', JSON.stringify(s)); }"
+    set_token = (
+        "(token) => { const s = JSON.parse(sessionStorage.getItem('send-widget/v1')); "
+        "s.session = token; sessionStorage.setItem('send-widget/v1', JSON.stringify(s)); }"
+    )
     try:
         page.goto(f"{site.demo_url}/")
         page.locator(".sw-launcher").click()
@@ -559,15 +575,17 @@ def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
         ask(page, "how long do I have?")
         assert session_token(page).split(".")[0] == session_id
         expect(bot_messages(page).nth(shown)).to_contain_text("using form SEND35a")  # the rules for this refusal
-        expect(bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
-               ).to_have_count(1)
+        expect(
+            bot_messages(page).filter(has_text="What is the date printed on the council's decision letter?")
+        ).to_have_count(1)
         expect(page.locator(".sw-log")).not_to_contain_text("which decision is the letter about?")
 
         # ...one issued 25 hours ago does not: a new conversation, and the widget says so.
         page.evaluate(set_token, _token(session_id, int(time.time()) - 25 * 3600))
         page.reload()
         expect(page.locator(".sw-msg--note")).to_have_text(
-            "Your earlier conversation has ended, so this is a new one. Please ask your question again.")
+            "Your earlier conversation has ended, so this is a new one. Please ask your question again."
+        )
         new_id = session_token(page).split(".")[0]
         assert new_id != session_id
         page.locator(".sw-input").focus()
@@ -581,6 +599,7 @@ def test_an_expired_token_starts_a_new_conversation_politely(site, browser):
 
 
 # --- the socket.io server, with a python-socketio client
+
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_only_the_configured_origin_may_connect(site, transport):
@@ -654,18 +673,39 @@ def test_socket_messages_pass_through_the_guard(site):
 FORMAT_JS = ROOT / "web" / "src" / "format.js"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("How to appeal: https://www.gov.uk/appeal-ehc-plan-decision.\nNext line",
-     [("text", "How to appeal: "), ("a", "https://www.gov.uk/appeal-ehc-plan-decision"),
-      ("text", ".\nNext line")]),
-    ("(see https://example.org/a_(b)) and http://x.test/?q=1,",
-     [("text", "(see "), ("a", "https://example.org/a_(b)"), ("text", ") and "),
-      ("a", "http://x.test/?q=1"), ("text", ",")]),
-    ('<img src=x onerror=alert(1)> javascript:alert(1) <a href="https://evil.example">x</a>',
-     [("text", '<img src=x onerror=alert(1)> javascript:alert(1) <a href='),
-      ("text", '"'), ("a", "https://evil.example"), ("text", '">x</a>')]),
-    ("no links at all", [("text", "no links at all")]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "How to appeal: https://www.gov.uk/appeal-ehc-plan-decision.\nNext line",
+            [
+                ("text", "How to appeal: "),
+                ("a", "https://www.gov.uk/appeal-ehc-plan-decision"),
+                ("text", ".\nNext line"),
+            ],
+        ),
+        (
+            "(see https://example.org/a_(b)) and http://x.test/?q=1,",
+            [
+                ("text", "(see "),
+                ("a", "https://example.org/a_(b)"),
+                ("text", ") and "),
+                ("a", "http://x.test/?q=1"),
+                ("text", ","),
+            ],
+        ),
+        (
+            '<img src=x onerror=alert(1)> javascript:alert(1) <a href="https://evil.example">x</a>',
+            [
+                ("text", "<img src=x onerror=alert(1)> javascript:alert(1) <a href="),
+                ("text", '"'),
+                ("a", "https://evil.example"),
+                ("text", '">x</a>'),
+            ],
+        ),
+        ("no links at all", [("text", "no links at all")]),
+    ],
+)
 def test_the_formatter_makes_only_text_and_web_links(browser, text, expected):
     page = browser.new_page()
     try:

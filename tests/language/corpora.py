@@ -1,4 +1,5 @@
 """The English message sets the language tests run through the detector."""
+
 from __future__ import annotations
 
 import functools
@@ -38,7 +39,9 @@ def english_sets() -> Dict[str, List[str]]:
         "english_with_names.yml": _yaml(here / "english_with_names.yml")["messages"],
         "english_hard.yml": _yaml(here / "english_hard.yml")["messages"],
         "data/nlu (English training examples)": [
-            text for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) if path.name != "languages.yml"
+            text
+            for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+            if path.name != "languages.yml"
             for text in nlu_texts(path)
         ],
     }

@@ -11,6 +11,7 @@
   development sets, the redaction corpus, and the held-out NLU and crisis
   sets, which are only counted here: their texts are never printed.
 """
+
 from pathlib import Path
 
 import pytest
@@ -62,32 +63,38 @@ def test_no_held_out_english_message_is_answered_as_foreign(name, capsys):
     assert count == 0, f"{count} held-out English messages answered as foreign"
 
 
-@pytest.mark.parametrize("text,script", [
-    ("ਮੈਨੂੰ ਮਦਦ ਚਾਹੀਦੀ ਹੈ", "gurmukhi"),
-    ("my son محمد was refused", "latin"),
-    ("مدد EHCP", "arabic"),  # acronyms are not counted
-    ("EHCP ও SENCO নিয়ে সমস্যা", "bengali"),
-    ("EHCP ok", "latin"),
-    ("ਮਦਦ help me", "latin"),
-    ("ਮਦਦ you", None),  # as many Latin letters as Gurmukhi ones: no main script
-    ("12345 !!", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text,script",
+    [
+        ("ਮੈਨੂੰ ਮਦਦ ਚਾਹੀਦੀ ਹੈ", "gurmukhi"),
+        ("my son محمد was refused", "latin"),
+        ("مدد EHCP", "arabic"),  # acronyms are not counted
+        ("EHCP ও SENCO নিয়ে সমস্যা", "bengali"),
+        ("EHCP ok", "latin"),
+        ("ਮਦਦ help me", "latin"),
+        ("ਮਦਦ you", None),  # as many Latin letters as Gurmukhi ones: no main script
+        ("12345 !!", None),
+        ("", None),
+    ],
+)
 def test_main_script(text, script):
     assert languages.main_script(text) == script
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("ok", None),
-    ("Wojciech Kowalczyk", None),  # names only
-    ("EHCP SENCO LA", None),  # acronyms only
-    ("Я не знаю, что делать", None),  # Cyrillic: not a language we answer in
-    ("मेरे बेटे को मदद चाहिए", None),  # Hindi in Devanagari: left to English
-    ("Mój syn nie chodzi do szkoły", "pl"),
-    ("Fiul meu nu merge la școală", "ro"),
-    ("mera beta school nahi ja raha", ROMANISED),
-    ("ਮਦਦ", "pa_guru"),  # one word is enough in a script that cannot be English
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("ok", None),
+        ("Wojciech Kowalczyk", None),  # names only
+        ("EHCP SENCO LA", None),  # acronyms only
+        ("Я не знаю, что делать", None),  # Cyrillic: not a language we answer in
+        ("मेरे बेटे को मदद चाहिए", None),  # Hindi in Devanagari: left to English
+        ("Mój syn nie chodzi do szkoły", "pl"),
+        ("Fiul meu nu merge la școală", "ro"),
+        ("mera beta school nahi ja raha", ROMANISED),
+        ("ਮਦਦ", "pa_guru"),  # one word is enough in a script that cannot be English
+    ],
+)
 def test_detect_language_examples(text, expected):
     assert detect_language(text) == expected
 

@@ -13,6 +13,7 @@ A secret counts as gone only if nothing of it survives: not the text itself
 ``python -m tests.privacy.test_redaction_corpus`` prints the share caught per
 kind and the ordinary messages that were changed.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def digit_runs(text: str, length: int = 4) -> set:
     runs = set()
     for group in re.findall(r"\d(?:[\s.\-/()]{0,2}\d)*", normalise(text)):
         digits = re.sub(r"\D", "", group)
-        runs |= {digits[i:i + length] for i in range(len(digits) - length + 1)}
+        runs |= {digits[i : i + length] for i in range(len(digits) - length + 1)}
     return runs
 
 
@@ -84,8 +85,7 @@ def measure() -> Tuple[Dict[str, Tuple[int, int]], List[Tuple[str, str]], List[T
             misses.append((entry, redacted, leaked))
         else:
             totals[entry["kind"]][0] += 1
-    changed = [(e["text"], redact(e["text"])) for e in NEGATIVES
-               if redact(e["text"]) != normalise(e["text"])]
+    changed = [(e["text"], redact(e["text"])) for e in NEGATIVES if redact(e["text"]) != normalise(e["text"])]
     return {k: (v[0], v[1]) for k, v in totals.items()}, changed, misses
 
 

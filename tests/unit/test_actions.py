@@ -1,4 +1,5 @@
 """Every custom action, run with a real rasa-sdk Tracker and CollectingDispatcher."""
+
 import asyncio
 
 import pytest
@@ -8,13 +9,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
 from actions.callback_actions import ActionTalkToSomeone
+from actions.content import get_content
 from actions.conversation_actions import (
-    ActionAskRephrase, ActionDidYouMean, ActionFallbackHelp, ActionOutOfScope, ActionSessionStart,
+    ActionAskRephrase,
+    ActionDidYouMean,
+    ActionFallbackHelp,
+    ActionOutOfScope,
+    ActionSessionStart,
 )
 from actions.route_actions import ActionAnswerQuestion, ActionExplainMediationVsDr, ActionExplainRoutes
 from actions.safety_actions import ActionCrisis
 from actions.service_actions import ActionPointToService
-from actions.content import get_content
 
 CONTENT = get_content()
 
@@ -60,8 +65,10 @@ def test_routes_action_falls_back_for_a_non_disagreement_intent():
 
 
 def test_routes_offer_a_second_disagreement_named_in_the_same_message():
-    ranking = [{"name": "refused_assessment", "confidence": 0.61},
-               {"name": "disagree_sen_provision", "confidence": 0.33}]
+    ranking = [
+        {"name": "refused_assessment", "confidence": 0.61},
+        {"name": "disagree_sen_provision", "confidence": 0.33},
+    ]
     messages, events = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
     assert "Here is what you can do:" in messages[0]["text"]
     also = [m for m in messages if "also have mentioned another problem" in m["text"]]
@@ -70,8 +77,7 @@ def test_routes_offer_a_second_disagreement_named_in_the_same_message():
 
 
 def test_routes_offer_nothing_more_for_one_problem():
-    ranking = [{"name": "refused_assessment", "confidence": 0.95},
-               {"name": "refused_reassessment", "confidence": 0.03}]
+    ranking = [{"name": "refused_assessment", "confidence": 0.95}, {"name": "refused_reassessment", "confidence": 0.03}]
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment", ranking=ranking))
     assert "also have mentioned" not in texts(messages) and "/refused_reassessment" not in payloads(messages)
 
@@ -93,11 +99,15 @@ def test_a_question_offers_the_disagreement_named_with_it():
 def test_routes_buttons_for_an_appealable_decision():
     messages, _ = run(ActionExplainRoutes(), tracker("refused_assessment"))
     # messages[0]: the routes; "Did this help?" follows with its own buttons.
-    assert payloads(messages[:1]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
-                                      "/request_summary"]
+    assert payloads(messages[:1]) == [
+        "/ask_deadline",
+        "/ask_mediation",
+        "/ask_tribunal",
+        "/ask_sendias",
+        "/request_summary",
+    ]
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS",
-                      "Keep a copy"]
+    assert titles == ["How long do I have?", "What is mediation?", "How do I appeal?", "Contact SENDIAS", "Keep a copy"]
 
 
 def test_mediation_vs_disagreement_resolution():
@@ -140,12 +150,15 @@ def test_how_long_do_i_have_after_a_disagreement_with_no_appeal_says_so():
     assert "within 6 months, starting with the day it happened" in texts(messages)
 
 
-@pytest.mark.parametrize("intent, phrase, service", [
-    ("lost_letter", "the date it was sent", "ehc_team"),
-    ("ask_draft_plan", "at least 15 days", "ehc_team"),
-    ("ask_young_person", "last Friday in June", "sendias"),
-    ("ask_mediation_day", "You can bring a supporter", "prime_resolution"),
-])
+@pytest.mark.parametrize(
+    "intent, phrase, service",
+    [
+        ("lost_letter", "the date it was sent", "ehc_team"),
+        ("ask_draft_plan", "at least 15 days", "ehc_team"),
+        ("ask_young_person", "last Friday in June", "sendias"),
+        ("ask_mediation_day", "You can bring a supporter", "prime_resolution"),
+    ],
+)
 def test_new_questions_are_answered_and_set_who_them_means(intent, phrase, service):
     messages, events = run(ActionAnswerQuestion(), tracker(intent, {"disagreement": "plan_ceasing"}))
     assert phrase in texts(messages)
@@ -194,14 +207,19 @@ def test_contact_names_the_entity_over_the_remembered_service():
 
 
 def test_contact_for_school_support_starts_with_the_senco():
-    messages, _ = run(ActionPointToService(), tracker("contact_case_officer", {"disagreement": "disagree_sen_provision"}))
+    messages, _ = run(
+        ActionPointToService(), tracker("contact_case_officer", {"disagreement": "disagree_sen_provision"})
+    )
     assert "SENCO" in texts(messages) and "01922 650330" in texts(messages)
 
 
-@pytest.mark.parametrize("now, open_now", [
-    ("2026-12-07T10:00:00+00:00", True),   # a Monday morning
-    ("2026-12-05T20:00:00+00:00", False),  # a Saturday evening
-])
+@pytest.mark.parametrize(
+    "now, open_now",
+    [
+        ("2026-12-07T10:00:00+00:00", True),  # a Monday morning
+        ("2026-12-05T20:00:00+00:00", False),  # a Saturday evening
+    ],
+)
 def test_request_human_is_honest_and_says_whether_the_team_is_open(monkeypatch, now, open_now):
     monkeypatch.setenv("SEND_NOW", now)
     messages, _ = run(ActionTalkToSomeone(), tracker("request_human", {"disagreement": "plan_ceasing"}))

@@ -1,4 +1,5 @@
 """The callback request checks and replies (actions/callback.py), without Rasa."""
+
 import datetime as dt
 
 import pytest
@@ -9,54 +10,89 @@ from actions.content import get_content
 CONTENT = get_content()
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("07700 900123", "07700900123"),
-    ("07700-900-123", "07700900123"),
-    ("+44 7700 900123", "07700900123"),
-    ("+44 (0)7700 900123", "07700900123"),
-    ("0044 7700 900123", "07700900123"),
-    ("01922 652871", "01922652871"),
-    ("(01922) 652871", "01922652871"),
-    ("020 7946 0018", "02079460018"),
-    ("0300 061 0614", "03000610614"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("07700 900123", "07700900123"),
+        ("07700-900-123", "07700900123"),
+        ("+44 7700 900123", "07700900123"),
+        ("+44 (0)7700 900123", "07700900123"),
+        ("0044 7700 900123", "07700900123"),
+        ("01922 652871", "01922652871"),
+        ("(01922) 652871", "01922652871"),
+        ("020 7946 0018", "02079460018"),
+        ("0300 061 0614", "03000610614"),
+    ],
+)
 def test_uk_phone_numbers_in_the_ways_people_type_them(typed, stored):
     assert callback.normalise_uk_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", [
-    "0770 090", "077009001234", "7700 900123", "+1 212 555 0100", "09098 790000",
-    "phone me", "", "00000000000", "0800 1111",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0770 090",
+        "077009001234",
+        "7700 900123",
+        "+1 212 555 0100",
+        "09098 790000",
+        "phone me",
+        "",
+        "00000000000",
+        "0800 1111",
+    ],
+)
 def test_not_uk_phone_numbers(typed):
     assert callback.normalise_uk_phone(typed) is None
 
 
-@pytest.mark.parametrize("typed, ok", [
-    ("mum@example.com", True), (" Mum.Smith+send@example.co.uk. ", True),
-    ("mum at example dot com", False), ("mum@example", False), ("@example.com", False),
-    ("a b@example.com", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "typed, ok",
+    [
+        ("mum@example.com", True),
+        (" Mum.Smith+send@example.co.uk. ", True),
+        ("mum at example dot com", False),
+        ("mum@example", False),
+        ("@example.com", False),
+        ("a b@example.com", False),
+        ("", False),
+    ],
+)
 def test_email_addresses(typed, ok):
     assert (callback.normalise_email(typed) is not None) is ok
 
 
-@pytest.mark.parametrize("typed, whatsapp, method", [
-    ("Phone", False, "phone"), ("can you ring me", False, "phone"), ("email please", False, "email"),
-    ("e-mail", False, "email"), ("WhatsApp, on this number", True, "whatsapp"),
-    ("whatsapp", False, None), ("by pigeon", False, None),
-])
+@pytest.mark.parametrize(
+    "typed, whatsapp, method",
+    [
+        ("Phone", False, "phone"),
+        ("can you ring me", False, "phone"),
+        ("email please", False, "email"),
+        ("e-mail", False, "email"),
+        ("WhatsApp, on this number", True, "whatsapp"),
+        ("whatsapp", False, None),
+        ("by pigeon", False, None),
+    ],
+)
 def test_contact_methods(typed, whatsapp, method):
     assert callback.parse_method(typed, whatsapp_allowed=whatsapp) == method
 
 
-@pytest.mark.parametrize("typed, reference", [
-    ("cancel WS-7K3Q-X9PM", "WS-7K3Q-X9PM"), ("please cancel ws7k3qx9pm thanks", "WS-7K3Q-X9PM"),
-    ("cancel ws 7k3q x9pm", "WS-7K3Q-X9PM"), ("my reference is Ws-h8j2-k4mn", "WS-H8J2-K4MN"),
-    ("cancel my request", None), ("WS-1O0I-1O0I", None),
-    # references made before they were lengthened
-    ("cancel WS-7K3QX", "WS-7K3QX"), ("my reference is Ws-h8j2k", "WS-H8J2K"), ("WS-1O0I1", None),
-])
+@pytest.mark.parametrize(
+    "typed, reference",
+    [
+        ("cancel WS-7K3Q-X9PM", "WS-7K3Q-X9PM"),
+        ("please cancel ws7k3qx9pm thanks", "WS-7K3Q-X9PM"),
+        ("cancel ws 7k3q x9pm", "WS-7K3Q-X9PM"),
+        ("my reference is Ws-h8j2-k4mn", "WS-H8J2-K4MN"),
+        ("cancel my request", None),
+        ("WS-1O0I-1O0I", None),
+        # references made before they were lengthened
+        ("cancel WS-7K3QX", "WS-7K3QX"),
+        ("my reference is Ws-h8j2k", "WS-H8J2K"),
+        ("WS-1O0I1", None),
+    ],
+)
 def test_references(typed, reference):
     assert callback.extract_reference(typed) == reference
 
@@ -98,7 +134,6 @@ def test_done_gives_the_reference_and_how_to_cancel():
     assert "WS-7K3Q-X9PM" in message.text and "cancel WS-7K3Q-X9PM" in message.text
 
 
-
 # --- The independent review of every reply (handoff/review/replies_review.md) ----
 
 SATURDAY_EVENING = dt.datetime(2026, 12, 5, 20, 0, tzinfo=office_hours.london())
@@ -113,6 +148,7 @@ def test_review_14_unconfirmed_opening_hours_are_always_shown_as_unconfirmed():
         assert said in sentence and sentence.endswith(note)
     # The replies a reviewer reads (docs/replies.md) are rendered the same way.
     from actions.replies import all_replies
+
     shown = {name: "\n".join(m.text for m in messages) for name, messages in all_replies(CONTENT)}
     for name in ("talk:in_hours", "talk:out_of_hours", "done", "done_open"):
         assert note in shown[name], name
@@ -120,13 +156,22 @@ def test_review_14_unconfirmed_opening_hours_are_always_shown_as_unconfirmed():
     assert "They will see your request today" not in "\n".join(shown.values())
 
 
-@pytest.mark.parametrize("disagreement, expected", [
-    ("refused_assessment", "Waiting for a call does not stop your time limits. Contact the mediation adviser "
-                           "within 2 months of the date on the decision letter."),
-    ("disagree_placement", "Waiting for a call does not stop your time limit to appeal."),
-    ("disagree_health_social_care", "If you might also appeal a council decision, waiting for a call does not stop"),
-    ("complaint_council", "If you might also appeal a council decision, waiting for a call does not stop"),
-])
+@pytest.mark.parametrize(
+    "disagreement, expected",
+    [
+        (
+            "refused_assessment",
+            "Waiting for a call does not stop your time limits. Contact the mediation adviser "
+            "within 2 months of the date on the decision letter.",
+        ),
+        ("disagree_placement", "Waiting for a call does not stop your time limit to appeal."),
+        (
+            "disagree_health_social_care",
+            "If you might also appeal a council decision, waiting for a call does not stop",
+        ),
+        ("complaint_council", "If you might also appeal a council decision, waiting for a call does not stop"),
+    ],
+)
 def test_review_15_waiting_for_a_call_does_not_stop_the_clocks(disagreement, expected):
     closed, _ = callback.status_sentence(CONTENT, "ehc_team", SATURDAY_EVENING)
     [talk] = callback.talk_reply(CONTENT, disagreement, [(closed, False)], False)

@@ -1,4 +1,5 @@
 """The content loader, its placeholders, and `make content-check`."""
+
 import shutil
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def test_content_check_rejects_a_route_step_without_a_source(content_copy):
 def test_content_check_rejects_a_topic_answer_written_without_a_source(content_copy):
     path = content_copy / "topics.yml"
     text = path.read_text()
-    marker = 'cost:\n  text: >-'
+    marker = "cost:\n  text: >-"
     assert marker in text
     path.write_text(text.replace('  source: "facts.md: Disagreement resolution vs mediation; seed page"\n', ""))
     errors = content_check.source_errors(load_content(content_copy))

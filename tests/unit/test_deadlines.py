@@ -13,6 +13,7 @@ Days of the week used below (checked with calendar.day_name):
   Sat 1 Sep 2029, Mon 3 Sep 2029, Sun 1 Sep 2030, Mon 2 Sep 2030,
   Sun 3 May 2026, Mon 4 May 2026 (bank holiday), Sat 27 Feb 2027.
 """
+
 import datetime as dt
 import inspect
 import re
@@ -57,22 +58,23 @@ def render(text: str) -> str:
 # Counting "2 months" and "1 month" (facts.md: How to count a deadline)
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "start, months, expected",
     [
-        (D(2026, 10, 1), 2, D(2026, 12, 1)),    # IPSEA: letter 1 October, last day 1 December
+        (D(2026, 10, 1), 2, D(2026, 12, 1)),  # IPSEA: letter 1 October, last day 1 December
         (D(2026, 11, 29), 1, D(2026, 12, 29)),  # IPSEA: certificate 29 November, 29 December
-        (D(2026, 12, 31), 2, D(2027, 2, 28)),   # no 31 February: the month's last day
+        (D(2026, 12, 31), 2, D(2027, 2, 28)),  # no 31 February: the month's last day
         (D(2026, 12, 30), 2, D(2027, 2, 28)),
-        (D(2026, 12, 29), 2, D(2027, 2, 28)),   # not a leap year
-        (D(2027, 12, 29), 2, D(2028, 2, 29)),   # 2028 is a leap year
+        (D(2026, 12, 29), 2, D(2027, 2, 28)),  # not a leap year
+        (D(2027, 12, 29), 2, D(2028, 2, 29)),  # 2028 is a leap year
         (D(2027, 12, 30), 2, D(2028, 2, 29)),
         (D(2027, 12, 31), 2, D(2028, 2, 29)),
-        (D(2026, 1, 29), 1, D(2026, 2, 28)),    # certificates dated at the end of January
+        (D(2026, 1, 29), 1, D(2026, 2, 28)),  # certificates dated at the end of January
         (D(2026, 1, 30), 1, D(2026, 2, 28)),
         (D(2026, 1, 31), 1, D(2026, 2, 28)),
         (D(2028, 1, 31), 1, D(2028, 2, 29)),
-        (D(2026, 1, 29), 2, D(2026, 3, 29)),    # letters dated at the end of January
+        (D(2026, 1, 29), 2, D(2026, 3, 29)),  # letters dated at the end of January
         (D(2026, 1, 30), 2, D(2026, 3, 30)),
         (D(2026, 1, 31), 2, D(2026, 3, 31)),
         (D(2026, 11, 30), 2, D(2027, 1, 30)),
@@ -94,6 +96,7 @@ def test_dates_are_written_out_in_full():
 # --------------------------------------------------------------------------
 # The appeal and the mediation adviser
 # --------------------------------------------------------------------------
+
 
 def test_ipsea_example_certificate_later_then_the_christmas_rule():
     result = work_out(APPEAL, D(2026, 10, 1), D(2026, 11, 30), certificate=D(2026, 11, 29))
@@ -119,7 +122,7 @@ def test_without_a_certificate_both_days_are_two_months_from_the_letter():
     [
         (D(2026, 10, 25), D(2026, 12, 25), D(2027, 1, 4)),  # Christmas Day
         (D(2026, 10, 31), D(2026, 12, 31), D(2027, 1, 4)),
-        (D(2026, 11, 1), D(2027, 1, 1), D(2027, 1, 4)),     # 1 January is in the break too
+        (D(2026, 11, 1), D(2027, 1, 1), D(2027, 1, 4)),  # 1 January is in the break too
         (D(2027, 10, 30), D(2027, 12, 30), D(2028, 1, 4)),  # 2 Jan 2028 a Sunday, 3 Jan a bank holiday
         (D(2033, 10, 27), D(2033, 12, 27), D(2034, 1, 3)),  # 2 Jan 2034 a bank holiday (Monday)
         (D(2028, 10, 28), D(2028, 12, 28), D(2029, 1, 2)),  # 2 Jan 2029 a Tuesday: a working day
@@ -145,7 +148,7 @@ def test_christmas_rule_uses_the_bank_holidays_it_is_given():
     "letter, plain",
     [
         (D(2026, 10, 24), D(2026, 12, 24)),  # Christmas Eve is before the break
-        (D(2026, 11, 2), D(2027, 1, 2)),     # 2 January is after it
+        (D(2026, 11, 2), D(2027, 1, 2)),  # 2 January is after it
     ],
 )
 def test_christmas_rule_does_not_touch_the_days_around_the_break(letter, plain):
@@ -157,11 +160,11 @@ def test_christmas_rule_does_not_touch_the_days_around_the_break(letter, plain):
 @pytest.mark.parametrize(
     "letter, plain, last_day",
     [
-        (D(2026, 6, 15), D(2026, 8, 15), D(2026, 9, 1)),   # 1 Sep 2026 a Tuesday
+        (D(2026, 6, 15), D(2026, 8, 15), D(2026, 9, 1)),  # 1 Sep 2026 a Tuesday
         (D(2026, 6, 30), D(2026, 8, 30), D(2026, 9, 1)),
         (D(2026, 6, 1), D(2026, 8, 1), D(2026, 9, 1)),
-        (D(2029, 6, 1), D(2029, 8, 1), D(2029, 9, 3)),     # 1 Sep 2029 a Saturday
-        (D(2030, 6, 30), D(2030, 8, 30), D(2030, 9, 2)),   # 1 Sep 2030 a Sunday
+        (D(2029, 6, 1), D(2029, 8, 1), D(2029, 9, 3)),  # 1 Sep 2029 a Saturday
+        (D(2030, 6, 30), D(2030, 8, 30), D(2030, 9, 2)),  # 1 Sep 2030 a Sunday
     ],
 )
 def test_august_rule_moves_the_appeal_to_the_first_working_day_in_september(letter, plain, last_day):
@@ -249,9 +252,11 @@ def test_review_11_placement_a_certificate_may_count_only_for_other_parts_of_the
     text = explain(later, render)
     assert "The tribunal must receive your appeal by Monday 18 May 2026." in text
     assert "Your certificate gives you longer" not in text
-    assert ("Is your appeal also about other parts of the plan? Then your certificate may give you "
-            "until Monday 1 June 2026. That only counts if you contacted the mediation adviser by "
-            "Monday 18 May 2026. Check with SENDIAS before you rely on it.") in text
+    assert (
+        "Is your appeal also about other parts of the plan? Then your certificate may give you "
+        "until Monday 1 June 2026. That only counts if you contacted the mediation adviser by "
+        "Monday 18 May 2026. Check with SENDIAS before you rely on it."
+    ) in text
     assert "You have 16 days left." in text  # to 18 May, not 1 June
     # A certificate that ends no later adds nothing.
     earlier = work_out(PLACEMENT, D(2026, 3, 18), D(2026, 4, 15), certificate=D(2026, 4, 1))
@@ -265,10 +270,10 @@ def test_review_11_placement_a_certificate_may_count_only_for_other_parts_of_the
     "happened, last_day",
     [
         (D(2026, 1, 15), D(2026, 7, 14)),
-        (D(2026, 3, 1), D(2026, 8, 31)),    # in August, a bank holiday: not moved
+        (D(2026, 3, 1), D(2026, 8, 31)),  # in August, a bank holiday: not moved
         (D(2026, 6, 26), D(2026, 12, 25)),  # Christmas Day: not moved
-        (D(2026, 8, 31), D(2027, 2, 27)),   # no 31 February: the day before 28 February
-        (D(2027, 8, 31), D(2028, 2, 28)),   # leap year: the day before 29 February
+        (D(2026, 8, 31), D(2027, 2, 27)),  # no 31 February: the day before 28 February
+        (D(2027, 8, 31), D(2028, 2, 28)),  # leap year: the day before 29 February
         (D(2026, 9, 1), D(2027, 2, 28)),
     ],
 )
@@ -293,10 +298,10 @@ def test_discrimination_reply_never_promises_a_late_claim():
 @pytest.mark.parametrize(
     "kind, start, today, certificate",
     [
-        ("refusal", D(2026, 3, 1), TODAY, None),               # unknown kind
-        (APPEAL, D(2026, 4, 16), TODAY, None),                 # letter after today
-        (APPEAL, D(2026, 3, 18), TODAY, D(2026, 3, 17)),       # certificate before the letter
-        (APPEAL, D(2026, 3, 18), TODAY, D(2026, 4, 16)),       # certificate after today
+        ("refusal", D(2026, 3, 1), TODAY, None),  # unknown kind
+        (APPEAL, D(2026, 4, 16), TODAY, None),  # letter after today
+        (APPEAL, D(2026, 3, 18), TODAY, D(2026, 3, 17)),  # certificate before the letter
+        (APPEAL, D(2026, 3, 18), TODAY, D(2026, 4, 16)),  # certificate after today
         (DISCRIMINATION, D(2026, 3, 18), TODAY, D(2026, 4, 1)),  # no certificate here
     ],
 )
@@ -308,6 +313,7 @@ def test_work_out_refuses_what_should_have_been_questioned(kind, start, today, c
 # --------------------------------------------------------------------------
 # Days left, and a day that has passed
 # --------------------------------------------------------------------------
+
 
 def test_days_left_counts_to_the_last_day():
     result = work_out(APPEAL, D(2026, 3, 18), TODAY)
@@ -367,6 +373,7 @@ def test_with_a_certificate_the_mediation_day_is_only_stated():
 # The reply
 # --------------------------------------------------------------------------
 
+
 def test_christmas_reply_gives_the_plain_date_the_moved_date_and_why():
     result = work_out(APPEAL, D(2026, 10, 1), D(2026, 11, 30), certificate=D(2026, 11, 29))
     text = explain(result, render)
@@ -399,8 +406,7 @@ def test_reply_says_what_was_assumed_and_that_arrival_is_not_the_letters_date():
     assert "You did not give a year, so I took it to be 2026." in text
     assert "arrived" not in text
     reading = read_date("18/03/2026", TODAY)
-    assert "You did not give" not in explain(work_out(APPEAL, reading.date, TODAY), render,
-                                             letter=reading)
+    assert "You did not give" not in explain(work_out(APPEAL, reading.date, TODAY), render, letter=reading)
 
 
 def test_every_reply_is_plain_english_and_every_text_is_used():
@@ -410,8 +416,9 @@ def test_every_reply_is_plain_english_and_every_text_is_used():
     every = "\n".join(text for _, text in replies)
     # The form's questions and the summary's lines are used by their own modules.
     content = get_content()
-    every += "\n".join(m.text for _, messages in deadline_replies.examples(content) + summary.examples(content)
-                       for m in messages)
+    every += "\n".join(
+        m.text for _, messages in deadline_replies.examples(content) + summary.examples(content) for m in messages
+    )
     for where, text, _ in dl.every_text():
         if where.startswith("subjects."):
             continue
@@ -431,11 +438,14 @@ def test_every_text_has_a_source_naming_facts_md_or_the_law():
 
 def test_a_text_without_a_source_is_refused(tmp_path):
     path = tmp_path / "deadlines.yml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         days:
           one:
             text: You have 1 day left.
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     with pytest.raises(WordingError, match="source"):
         dl.load_wording(path)
 
@@ -443,6 +453,7 @@ def test_a_text_without_a_source_is_refused(tmp_path):
 # --------------------------------------------------------------------------
 # Reading a date (today is Wednesday 15 April 2026)
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "said, expected",
@@ -456,10 +467,10 @@ def test_a_text_without_a_source_is_refused(tmp_path):
         ("Wed 18 Mar 26", D(2026, 3, 18)),
         ("March 18", D(2026, 3, 18)),
         ("March 18th, 2026", D(2026, 3, 18)),
-        ("the 18th", D(2026, 3, 18)),           # the most recent 18th
+        ("the 18th", D(2026, 3, 18)),  # the most recent 18th
         ("18th", D(2026, 3, 18)),
         ("on the 18th.", D(2026, 3, 18)),
-        ("last Tuesday", D(2026, 4, 14)),       # the most recent Tuesday
+        ("last Tuesday", D(2026, 4, 14)),  # the most recent Tuesday
         ("on Monday", D(2026, 4, 13)),
         ("yesterday", D(2026, 4, 14)),
         ("the day before yesterday", D(2026, 4, 13)),
@@ -475,18 +486,18 @@ def test_a_text_without_a_source_is_refused(tmp_path):
         ("on the 18", D(2026, 3, 18)),
         ("18 MARCH", D(2026, 3, 18)),
         ("it came today", D(2026, 4, 15)),
-        ("03/04", D(2026, 4, 3)),               # day first: 3 April, never 4 March
-        ("12/01/2026", D(2026, 1, 12)),         # 12 January, never 1 December
+        ("03/04", D(2026, 4, 3)),  # day first: 3 April, never 4 March
+        ("12/01/2026", D(2026, 1, 12)),  # 12 January, never 1 December
         ("1/12/2025", D(2025, 12, 1)),
         ("20/12/25", D(2025, 12, 20)),
-        ("20 December", D(2025, 12, 20)),       # no year: the most recent 20 December
-        ("15 April", D(2026, 4, 15)),           # today
+        ("20 December", D(2025, 12, 20)),  # no year: the most recent 20 December
+        ("15 April", D(2026, 4, 15)),  # today
         ("the letter is dated 18 March, when is my deadline?", D(2026, 3, 18)),
         ("got it on the 18th", D(2026, 3, 18)),
         ("Hi, the decision letter came on 18/03/2026. How long do I have?", D(2026, 3, 18)),
         ("I may appeal: the letter was sent on 2 March", D(2026, 3, 2)),
         ("dated 10 April but it only came yesterday", D(2026, 4, 10)),  # the written date wins
-        ("18/03/2026, so 18 March", D(2026, 3, 18)),                     # the same date twice
+        ("18/03/2026, so 18 March", D(2026, 3, 18)),  # the same date twice
     ],
 )
 def test_reads_dates_as_people_in_england_write_them(said, expected):
@@ -549,10 +560,27 @@ def test_exactly_a_year_ago_is_still_read():
 @pytest.mark.parametrize(
     "said",
     [
-        "", "hello", "when is my deadline?", "next month", "last month", "last week",
-        "in March", "March 2026", "this Tuesday", "next Tuesday", "a few weeks ago",
-        "a couple of weeks ago", "about 2 months ago", "2 months ago", "a year ago",
-        "a month and 2 weeks ago", "the 2nd of last month", "an hour ago", "31/02/2026", "32 March", "13/13/2026",
+        "",
+        "hello",
+        "when is my deadline?",
+        "next month",
+        "last month",
+        "last week",
+        "in March",
+        "March 2026",
+        "this Tuesday",
+        "next Tuesday",
+        "a few weeks ago",
+        "a couple of weeks ago",
+        "about 2 months ago",
+        "2 months ago",
+        "a year ago",
+        "a month and 2 weeks ago",
+        "the 2nd of last month",
+        "an hour ago",
+        "31/02/2026",
+        "32 March",
+        "13/13/2026",
         "03/18/2026",  # month first: never guessed
         "2026-03-18",  # not how dates are written in England: asked again, not guessed
         "Tuesday 18 March 2026",  # 18 March 2026 is a Wednesday
@@ -575,12 +603,20 @@ def test_two_different_dates_are_never_chosen_between():
 @pytest.mark.parametrize(
     "said",
     [
-        "2 months", "20 weeks", "year 7", "section F", "SEND35", "SEND35a",
+        "2 months",
+        "20 weeks",
+        "year 7",
+        "section F",
+        "SEND35",
+        "SEND35a",
         "I have 2 months to appeal and my son is in year 7",
         "it's been 20 weeks and still no plan",
         "the council missed the 16 weeks",
-        "he is in the 7th year", "his 10th birthday",
-        "phone 01922 650330", "reg 33", "I rang at 9.30",
+        "he is in the 7th year",
+        "his 10th birthday",
+        "phone 01922 650330",
+        "reg 33",
+        "I rang at 9.30",
         "my son is 7 and has had an EHC plan for 3 years",
     ],
 )
@@ -623,10 +659,10 @@ def test_question_refuses_a_reading_that_has_a_date():
         question(read_date("18 March", TODAY), LETTER, render)
 
 
-
 # --------------------------------------------------------------------------
 # The independent review of every reply (handoff/review/replies_review.md)
 # --------------------------------------------------------------------------
+
 
 def test_review_12_a_discrimination_deadline_on_a_non_working_day_says_send_it_before():
     # 26 June 2026: the 6 months end on Friday 25 December 2026, Christmas Day.
@@ -636,12 +672,15 @@ def test_review_12_a_discrimination_deadline_on_a_non_working_day_says_send_it_b
     assert "The tribunal's holiday dates do not change this day." in text
 
 
-@pytest.mark.parametrize("kind, letter, certificate", [
-    (APPEAL, D(2026, 3, 18), None),
-    (APPEAL, D(2026, 3, 18), D(2026, 4, 1)),
-    (PLACEMENT, D(2026, 3, 18), None),
-    (APPEAL, D(2026, 2, 16), None),   # 1 day left
-])
+@pytest.mark.parametrize(
+    "kind, letter, certificate",
+    [
+        (APPEAL, D(2026, 3, 18), None),
+        (APPEAL, D(2026, 3, 18), D(2026, 4, 1)),
+        (PLACEMENT, D(2026, 3, 18), None),
+        (APPEAL, D(2026, 2, 16), None),  # 1 day left
+    ],
+)
 def test_review_13_the_dates_do_not_pause_while_the_family_talks_to_the_council(kind, letter, certificate):
     text = explain(work_out(kind, letter, TODAY, certificate), render)
     assert "These dates do not change while you talk to the council or use disagreement resolution." in text
@@ -656,15 +695,18 @@ def test_review_28_the_unconfirmed_weekend_rule_is_marked_until_it_is_verified()
     wording = dl.get_wording()
     result = work_out(APPEAL, D(2026, 3, 3), TODAY)  # 2 months end on Sunday 3 May 2026
     assert "next working day (to be confirmed)." in explain(result, render, wording=wording)
-    confirmed = {**wording, "appeal": {**wording["appeal"], "non_working_day": {
-        **wording["appeal"]["non_working_day"], "verified": True}}}
+    confirmed = {
+        **wording,
+        "appeal": {**wording["appeal"], "non_working_day": {**wording["appeal"]["non_working_day"], "verified": True}},
+    }
     text = explain(result, render, wording=confirmed)
     assert "next working day. But do not rely on this." in text and "to be confirmed" not in text.split("Sunday")[1]
 
 
 def test_review_29_gentler_wording():
     assert question(read_date("18 March 2027", TODAY), LETTER, render).startswith(
-        "That date is after today. Please check it.")
+        "That date is after today. Please check it."
+    )
     assert "cannot be right" not in question(read_date("18 March 2027", TODAY), LETTER, render)
     both_passed = explain(work_out(APPEAL, D(2026, 1, 10), D(2026, 3, 20)), render)  # both ended 10 March
     assert "If you have not contacted them yet, do it today." in both_passed

@@ -1,4 +1,5 @@
 """The demo page server serves the demo and the widget, and nothing else."""
+
 from __future__ import annotations
 
 import threading
@@ -34,9 +35,18 @@ def test_config_points_the_widget_at_the_rasa_server(demo):
     assert '"serverUrl": "http://127.0.0.1:5999"' in config.text
 
 
-@pytest.mark.parametrize("path", [
-    "/package.json", "/serve.py", "/../serve.py", "/%2e%2e/serve.py", "/node_modules/axe-core/axe.min.js",
-    "/src/widget.js", "/dist/", "/dist/other.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/package.json",
+        "/serve.py",
+        "/../serve.py",
+        "/%2e%2e/serve.py",
+        "/node_modules/axe-core/axe.min.js",
+        "/src/widget.js",
+        "/dist/",
+        "/dist/other.js",
+    ],
+)
 def test_serves_nothing_outside_the_demo(demo, path):
     assert requests.get(f"{demo}{path}", timeout=5).status_code == 404

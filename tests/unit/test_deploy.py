@@ -8,6 +8,7 @@
   as ``${VAR}`` references or Kubernetes Secret references;
 * each Dockerfile ends as a non-root user and copies only files that exist.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ def action_values() -> dict:
 
 def test_the_committed_nginx_config_is_the_rendered_one():
     committed = nginx_conf.PRODUCTION_FILE.read_text(encoding="utf-8")
-    assert committed == nginx_conf.render_production(), \
+    assert committed == nginx_conf.render_production(), (
         "run: python -m scripts.nginx_conf --production > deploy/nginx/nginx.conf"
+    )
 
 
 def test_nginx_accepts_the_deploy_config(tmp_path):
@@ -60,17 +62,39 @@ def test_nginx_accepts_the_deploy_config(tmp_path):
         pytest.fail("nginx is not installed: run scripts/ci-setup-cluster.sh")
     tls = tmp_path / "tls"
     tls.mkdir()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
-                    "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=test",
+            "-keyout",
+            str(tls / "key.pem"),
+            "-out",
+            str(tls / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     # The services' names resolve only inside compose's network: loopback stands in for them.
     config = nginx_conf.PRODUCTION_FILE.read_text(encoding="utf-8")
-    config = (config.replace("rasa:5005", "127.0.0.1:5005").replace("actions:5055", "127.0.0.1:5055")
-              .replace("/etc/nginx/tls/", f"{tls}/").replace("/tmp/nginx.pid", str(tmp_path / "nginx.pid")))
+    config = (
+        config.replace("rasa:5005", "127.0.0.1:5005")
+        .replace("actions:5055", "127.0.0.1:5055")
+        .replace("/etc/nginx/tls/", f"{tls}/")
+        .replace("/tmp/nginx.pid", str(tmp_path / "nginx.pid"))
+    )
     assert str(tls) in config and "127.0.0.1:5005" in config
     (tmp_path / "nginx.conf").write_text(config, encoding="utf-8")
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
@@ -79,7 +103,7 @@ def test_nginx_deploy_config_has_tls_and_no_client_addresses_in_logs():
     config = nginx_conf.render_production()
     assert "listen 8443 ssl" in config and "ssl_protocols TLSv1.2 TLSv1.3;" in config
     assert "return 301 https://" in config  # plain HTTP only redirects
-    log_format = config[config.index("log_format"):config.index(";", config.index("log_format"))]
+    log_format = config[config.index("log_format") : config.index(";", config.index("log_format"))]
     assert "$remote_addr" not in log_format and "$request_uri" not in log_format and "$args" not in log_format
 
 
@@ -109,8 +133,11 @@ def _environment(service: dict) -> dict:
 def test_telemetry_off_and_api_off(compose):
     for name in ("rasa", "actions"):
         assert _environment(compose["services"][name])["RASA_TELEMETRY_ENABLED"] == "false"
-    dockerfile = "\n".join(line for line in (DEPLOY / "rasa.Dockerfile").read_text(encoding="utf-8").splitlines()
-                           if not line.startswith("#"))
+    dockerfile = "\n".join(
+        line
+        for line in (DEPLOY / "rasa.Dockerfile").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    )
     assert "RASA_TELEMETRY_ENABLED=false" in dockerfile and 'CMD ["python", "-m", "rasa_server", "run"' in dockerfile
     assert "--enable-api" not in dockerfile and "--debug" not in dockerfile
     assert "command" not in compose["services"]["rasa"]  # the image's CMD: no API
@@ -219,8 +246,9 @@ def test_helm_values_for_the_action_servers_are_safe(action_values):
 @pytest.mark.parametrize("values_name", ["rasa_values", "action_values"])
 def test_helm_secrets_come_from_a_kubernetes_secret(values_name, request):
     values = request.getfixturevalue(values_name)
-    secret_like = [e for e in values["extraEnv"]
-                   if any(w in e["name"] for w in SECRET_WORDS) or e["name"].endswith("_URL")]
+    secret_like = [
+        e for e in values["extraEnv"] if any(w in e["name"] for w in SECRET_WORDS) or e["name"].endswith("_URL")
+    ]
     assert len(secret_like) >= 3
     for entry in secret_like:
         assert "value" not in entry, f"{entry['name']} must come from a Secret"

@@ -5,6 +5,7 @@ draft store and the slot gets only the marker; the submit action stores the
 request from the draft; stop, consent "no", a crisis, cancel and a new
 session forget the draft; a draft that is gone makes the form ask again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -125,13 +126,24 @@ def requests_store(tmp_path, monkeypatch):
     enquiries.dispose()
 
 
-FORM_SLOTS = {"callback_topic": None, "contact_method": None, "contact_detail": None,
-              "good_time": None, "consent": None, "disagreement": None, "service": None}
+FORM_SLOTS = {
+    "callback_topic": None,
+    "contact_method": None,
+    "contact_detail": None,
+    "good_time": None,
+    "consent": None,
+    "disagreement": None,
+    "service": None,
+}
 
 
 def form_tracker(requested=None, text="...", intent="inform", sender="family-a", active=True, **slots):
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-              "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "entities": [],
+    }
     all_slots = {**FORM_SLOTS, "requested_slot": requested, **slots}
     loop = {"name": "callback_form"} if active else {}
     return Tracker(sender, all_slots, latest, [], False, None, loop, "action_listen")
@@ -164,28 +176,46 @@ def test_answers_go_to_the_draft_and_slots_get_only_the_marker(held):
     assert extract("contact_detail", NUMBER, contact_method="phone") == {"contact_detail": MARKER}
     assert extract("good_time", "after 3pm") == {"good_time": MARKER}
     assert held.get("family-a") == {
-        "callback_topic": "my son's school place", "contact_detail": "07700900461", "good_time": "after 3pm",
+        "callback_topic": "my son's school place",
+        "contact_detail": "07700900461",
+        "good_time": "after 3pm",
     }
     # A number typed straight away, when asked how to be contacted: held too.
-    assert extract("contact_method", "mum@example.org", sender="family-b") == \
-        {"contact_method": "email", "contact_detail": MARKER}
+    assert extract("contact_method", "mum@example.org", sender="family-b") == {
+        "contact_method": "email",
+        "contact_detail": MARKER,
+    }
     # An unusable answer is asked again and nothing is held.
-    assert extract("contact_detail", "0770 090", sender="family-c", contact_method="phone") == \
-        {"contact_detail": None}
+    assert extract("contact_detail", "0770 090", sender="family-c", contact_method="phone") == {"contact_detail": None}
     assert held.get("family-c") == {}
 
 
 def test_submit_stores_the_request_from_the_draft_and_forgets_it(held, requests_store):
-    for slot, value in (("callback_topic", "a refused assessment"), ("contact_detail", "07700900461"),
-                        ("good_time", "after 3pm")):
+    for slot, value in (
+        ("callback_topic", "a refused assessment"),
+        ("contact_detail", "07700900461"),
+        ("good_time", "after 3pm"),
+    ):
         held.put("family-a", slot, value)
-    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
-                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    tracker = form_tracker(
+        None,
+        "/affirm",
+        "affirm",
+        active=False,
+        callback_topic=MARKER,
+        contact_method="phone",
+        contact_detail=MARKER,
+        good_time=MARKER,
+        consent="yes",
+    )
     messages, events = run(ActionSubmitCallback(), tracker)
     assert "Your reference is WS-" in texts(messages)
     [enquiry] = requests_store.list_open()
-    assert (enquiry.about, enquiry.contact_detail, enquiry.good_time) == \
-        ("a refused assessment", "07700900461", "after 3pm")
+    assert (enquiry.about, enquiry.contact_detail, enquiry.good_time) == (
+        "a refused assessment",
+        "07700900461",
+        "after 3pm",
+    )
     assert held.get("family-a") == {drafts.SUBMITTED: enquiry.reference}  # the answers are gone
     assert all(value is None for value in slot_values(events).values())
     assert MARKER not in repr(enquiry)
@@ -193,11 +223,23 @@ def test_submit_stores_the_request_from_the_draft_and_forgets_it(held, requests_
 
 def test_the_same_consent_handled_twice_stores_one_request_with_one_reference(held, requests_store):
     """A Rasa server died after the submit action; nginx gave the message to another server."""
-    for slot, value in (("callback_topic", "a refused assessment"), ("contact_detail", "07700900461"),
-                        ("good_time", "after 3pm")):
+    for slot, value in (
+        ("callback_topic", "a refused assessment"),
+        ("contact_detail", "07700900461"),
+        ("good_time", "after 3pm"),
+    ):
         held.put("family-a", slot, value)
-    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
-                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    tracker = form_tracker(
+        None,
+        "/affirm",
+        "affirm",
+        active=False,
+        callback_topic=MARKER,
+        contact_method="phone",
+        contact_detail=MARKER,
+        good_time=MARKER,
+        consent="yes",
+    )
     first, _ = run(ActionSubmitCallback(), tracker)
     again, events = run(ActionSubmitCallback(), tracker)
     third, _ = run(ActionSubmitCallback(), tracker)  # and once more: still the same
@@ -210,8 +252,17 @@ def test_the_same_consent_handled_twice_stores_one_request_with_one_reference(he
 
 
 def test_a_new_request_after_one_stored_is_a_new_request(held, requests_store):
-    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
-                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    tracker = form_tracker(
+        None,
+        "/affirm",
+        "affirm",
+        active=False,
+        callback_topic=MARKER,
+        contact_method="phone",
+        contact_detail=MARKER,
+        good_time=MARKER,
+        consent="yes",
+    )
     for topic in ("a refused assessment", "transport"):
         for slot, value in (("callback_topic", topic), ("contact_detail", "07700900461"), ("good_time", "any")):
             held.put("family-a", slot, value)  # the second form's answers join the held reference
@@ -221,22 +272,33 @@ def test_a_new_request_after_one_stored_is_a_new_request(held, requests_store):
 
 def test_a_lost_draft_asks_again_instead_of_storing_nothing_silently(held, requests_store):
     held.put("family-a", "callback_topic", "a refused assessment")  # the rest was lost
-    tracker = form_tracker(None, "/affirm", "affirm", active=False, callback_topic=MARKER,
-                           contact_method="phone", contact_detail=MARKER, good_time=MARKER, consent="yes")
+    tracker = form_tracker(
+        None,
+        "/affirm",
+        "affirm",
+        active=False,
+        callback_topic=MARKER,
+        contact_method="phone",
+        contact_detail=MARKER,
+        good_time=MARKER,
+        consent="yes",
+    )
     messages, events = run(ActionSubmitCallback(), tracker)
     assert "ask for them again" in texts(messages)
-    assert slot_values(events) == {"contact_detail": None, "good_time": None, "contact_method": None,
-                                   "consent": None}
+    assert slot_values(events) == {"contact_detail": None, "good_time": None, "contact_method": None, "consent": None}
     assert [e["name"] for e in events if e["event"] == "followup"] == ["callback_form"]
     assert requests_store.list(None) == []
 
 
-@pytest.mark.parametrize("action, intent, text", [
-    (ActionStopCallback(), "stop", "stop"),
-    (ActionCrisis(), "crisis", "my son says he wants to kill himself"),
-    (ActionCancelRequest(), "cancel_request", "cancel"),
-    (ActionSessionStart(), "greet", "hi"),
-])
+@pytest.mark.parametrize(
+    "action, intent, text",
+    [
+        (ActionStopCallback(), "stop", "stop"),
+        (ActionCrisis(), "crisis", "my son says he wants to kill himself"),
+        (ActionCancelRequest(), "cancel_request", "cancel"),
+        (ActionSessionStart(), "greet", "hi"),
+    ],
+)
 def test_leaving_the_form_forgets_the_draft_at_once(held, requests_store, action, intent, text):
     held.put("family-a", "contact_detail", "07700900461")
     run(action, form_tracker("good_time", text, intent))
@@ -252,22 +314,27 @@ def test_consent_no_forgets_the_draft(held, requests_store):
 
 
 def test_cancel_gives_one_reply_whoever_asks(held, requests_store):
-    enquiry = requests_store.create("about", "phone", "07700900461", "any time", "rest", "consent",
-                                    dt.datetime.now().astimezone(), conversation="family-a")
+    enquiry = requests_store.create(
+        "about",
+        "phone",
+        "07700900461",
+        "any time",
+        "rest",
+        "consent",
+        dt.datetime.now().astimezone(),
+        conversation="family-a",
+    )
     cancel = f"cancel {enquiry.reference.lower().replace('-', '')}"
-    other, _ = run(ActionCancelRequest(), form_tracker(None, cancel, "cancel_request", sender="family-b",
-                                                       active=False))
+    other, _ = run(ActionCancelRequest(), form_tracker(None, cancel, "cancel_request", sender="family-b", active=False))
     assert requests_store.get(enquiry.reference).status == "open"  # not theirs: untouched
-    mine, _ = run(ActionCancelRequest(), form_tracker(None, cancel, "cancel_request", sender="family-a",
-                                                      active=False))
+    mine, _ = run(ActionCancelRequest(), form_tracker(None, cancel, "cancel_request", sender="family-a", active=False))
     assert requests_store.get(enquiry.reference).status == "withdrawn"
     assert texts(other) == texts(mine)
     assert enquiry.reference in texts(mine) and "If " in texts(mine)
 
 
 def test_my_data_gives_this_conversations_code(held, requests_store):
-    messages, _ = run(ActionMyData(), form_tracker(None, "what is my conversation code", "my_data",
-                                                  active=False))
+    messages, _ = run(ActionMyData(), form_tracker(None, "what is my conversation code", "my_data", active=False))
     code = requests_store.conversation_code("family-a")
     assert f"Your conversation code is {code}." in texts(messages)
     assert "30 days" in texts(messages)

@@ -5,6 +5,7 @@ real PostgreSQL server (production), started by scripts/pg_cluster.py for this
 module. Conversations are written by Rasa's own SQLTrackerStore, so purge and
 erasure are checked against the table Rasa really uses.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -24,9 +26,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import re
-
-from enquiries import db, identity, notify, store as store_module
+from enquiries import db, identity, notify
+from enquiries import store as store_module
 from enquiries.store import (
     REFERENCE_PATTERN,
     Enquiry,
@@ -94,13 +95,20 @@ def store(db_url, clock):
 FAMILY = "family-1"  # the conversation that makes the requests
 
 
-def make(enquiries: EnquiryStore, about="refused_assessment", method="phone", detail=PHONE,
-         good_time=GOOD_TIME, channel="rest", conversation=FAMILY) -> Enquiry:
-    return enquiries.create(about, method, detail, good_time, channel, CONSENT, NOW,
-                            conversation=conversation)
+def make(
+    enquiries: EnquiryStore,
+    about="refused_assessment",
+    method="phone",
+    detail=PHONE,
+    good_time=GOOD_TIME,
+    channel="rest",
+    conversation=FAMILY,
+) -> Enquiry:
+    return enquiries.create(about, method, detail, good_time, channel, CONSENT, NOW, conversation=conversation)
 
 
 # Rasa's own tracker store writes the conversations.
+
 
 def rasa_store(url: str):
     from rasa.core.tracker_store import SQLTrackerStore
@@ -162,8 +170,11 @@ def test_references_are_unique_readable_and_redrawn_on_a_clash(store, monkeypatc
 def test_references_can_be_typed_loosely(store):
     enquiry = make(store)
     assert len(enquiry.reference) == len("WS-7K3Q-X9PM") and enquiry.reference[7] == "-"
-    for loose in (enquiry.reference.lower().replace("-", " "), enquiry.reference.replace("-", ""),
-                  enquiry.reference.lower()):
+    for loose in (
+        enquiry.reference.lower().replace("-", " "),
+        enquiry.reference.replace("-", ""),
+        enquiry.reference.lower(),
+    ):
         assert normalise_reference(loose) == enquiry.reference
         assert store.get(loose) == enquiry
 
@@ -201,9 +212,7 @@ def test_list_open_mark_done_and_delete(store, clock):
     second = make(store, method="whatsapp", detail="+44 7700 900456")
     clock.now = NOW + dt.timedelta(minutes=10)
     third = make(store, good_time=None)
-    assert [e.reference for e in store.list_open()] == [
-        first.reference, second.reference, third.reference
-    ]
+    assert [e.reference for e in store.list_open()] == [first.reference, second.reference, third.reference]
     assert store.get(third.reference).good_time is None
 
     assert store.mark_done(second.reference) is True
@@ -229,8 +238,7 @@ def test_bad_arguments_are_refused_without_echoing_them(store):
     with pytest.raises(ValueError):
         store.create("refused_assessment", "phone", "  ", None, "rest", CONSENT, NOW)
     with pytest.raises(ValueError):
-        store.create("refused_assessment", "phone", PHONE, None, "rest", CONSENT,
-                     dt.datetime(2026, 6, 10, 12))
+        store.create("refused_assessment", "phone", PHONE, None, "rest", CONSENT, dt.datetime(2026, 6, 10, 12))
     with pytest.raises(ValueError) as error:
         store.create("refused_assessment", "phone", PHONE + "9" * 400, None, "rest", CONSENT, NOW)
     assert PHONE not in str(error.value)
@@ -240,8 +248,7 @@ def test_bad_arguments_are_refused_without_echoing_them(store):
 def test_export_csv(store, clock):
     first = make(store)
     clock.now = NOW + dt.timedelta(minutes=1)
-    second = make(store, method="whatsapp", detail="+44 7700 900456",
-                  good_time="=HYPERLINK(\"http://evil.example\")")
+    second = make(store, method="whatsapp", detail="+44 7700 900456", good_time='=HYPERLINK("http://evil.example")')
     clock.now = NOW + dt.timedelta(minutes=2)
     done = make(store, method="email", detail=EMAIL)
     store.mark_done(done.reference)
@@ -327,9 +334,7 @@ def test_purge_deletes_exactly_what_is_older_than_the_limit(store, clock, db_url
     assert result.cutoff == cutoff
     assert (result.requests, result.conversations, result.emptied) == (2, 3, 2)
     assert result.events == 2 + 4 + 2  # two events per user turn
-    assert {e.reference for e in store.list(None)} == {
-        made["at_cutoff"].reference, made["recent"].reference
-    }
+    assert {e.reference for e in store.list(None)} == {made["at_cutoff"].reference, made["recent"].reference}
     assert stored_senders(db_url) == {"at-cutoff", "long-running", "recent"}
     # Rasa itself no longer finds the purged conversations; the long one keeps its last turn only.
     assert asyncio.run(rasa.retrieve("old-conversation")) is None
@@ -420,19 +425,24 @@ def test_a_version_1_database_gets_conversation_keys(db_url):
     engine = sa.create_engine(db_url)
     key_type = "SERIAL PRIMARY KEY" if engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
     with engine.begin() as connection:
-        connection.execute(sa.text(
-            f"CREATE TABLE callback_requests (id {key_type}, reference VARCHAR(16) NOT NULL UNIQUE, "
-            "created_at TIMESTAMP NOT NULL, about VARCHAR(200) NOT NULL, contact_method VARCHAR(16) NOT NULL, "
-            "contact_detail VARCHAR(320), good_time VARCHAR(200), channel VARCHAR(40) NOT NULL, "
-            "consent_text TEXT NOT NULL, consent_at TIMESTAMP NOT NULL, status VARCHAR(16) NOT NULL, "
-            "done_at TIMESTAMP, withdrawn_at TIMESTAMP)"
-        ))
+        connection.execute(
+            sa.text(
+                f"CREATE TABLE callback_requests (id {key_type}, reference VARCHAR(16) NOT NULL UNIQUE, "
+                "created_at TIMESTAMP NOT NULL, about VARCHAR(200) NOT NULL, contact_method VARCHAR(16) NOT NULL, "
+                "contact_detail VARCHAR(320), good_time VARCHAR(200), channel VARCHAR(40) NOT NULL, "
+                "consent_text TEXT NOT NULL, consent_at TIMESTAMP NOT NULL, status VARCHAR(16) NOT NULL, "
+                "done_at TIMESTAMP, withdrawn_at TIMESTAMP)"
+            )
+        )
         connection.execute(sa.text("CREATE TABLE enquiries_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"))
         connection.execute(sa.text("INSERT INTO enquiries_schema VALUES (1, 1)"))
-        connection.execute(sa.text(
-            "INSERT INTO callback_requests (reference, created_at, about, contact_method, contact_detail, channel, "
-            "consent_text, consent_at, status) VALUES ('WS-7K3QX', :t, 'about', 'phone', :p, 'rest', 'c', :t, 'open')"
-        ), {"t": NOW.replace(tzinfo=None), "p": PHONE})
+        connection.execute(
+            sa.text(
+                "INSERT INTO callback_requests (reference, created_at, about, contact_method, contact_detail, channel, "
+                "consent_text, consent_at, status) VALUES ('WS-7K3QX', :t, 'about', 'phone', :p, 'rest', 'c', :t, 'open')"
+            ),
+            {"t": NOW.replace(tzinfo=None), "p": PHONE},
+        )
     columns = {c["name"] for c in sa.inspect(engine).get_columns("callback_requests")}
     assert "conversation_key" not in columns
     migrated = EnquiryStore(db_url)
@@ -556,9 +566,8 @@ def test_missing_postgresql_is_an_error_with_advice(monkeypatch):
     monkeypatch.setattr(pg_cluster, "BIN_GLOB", "/nonexistent/postgresql/*/bin")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv(pg_cluster.URL_VARIABLE, raising=False)
-    with pytest.raises(PostgresUnavailable, match=r"ci-setup-postgres\.sh"):
-        with temporary_postgres():
-            pass
+    with pytest.raises(PostgresUnavailable, match=r"ci-setup-postgres\.sh"), temporary_postgres():
+        pass
 
 
 # -- the command line tool -------------------------------------------------------
@@ -570,7 +579,11 @@ def cli(url: str, *args: str, env=None) -> subprocess.CompletedProcess:
     environment.update(SEND_DATABASE_URL=url, **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "enquiries", *args],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -628,8 +641,10 @@ def test_cli_purge_is_safe_for_cron(store, clock, db_url):
 
     first = cli(db_url, "purge")  # default 30 days
     assert first.returncode == 0, first.stderr
-    assert "Purged 1 callback request(s) and 2 conversation event(s) from 1 conversation(s) older " \
+    assert (
+        "Purged 1 callback request(s) and 2 conversation event(s) from 1 conversation(s) older "
         "than 30 days" in first.stdout
+    )
     for text in (first.stdout, first.stderr):
         assert PHONE not in text and old.reference not in text and "old-chat" not in text
     second = cli(db_url, "purge")
@@ -687,13 +702,18 @@ def smtp_server(monkeypatch):
     collector = Collector()
     port = closed_port()
     controller = Controller(
-        collector, hostname="127.0.0.1", port=port,
-        authenticator=authenticator, auth_require_tls=False,
+        collector,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
     )
     controller.start()
     for name, value in {
-        "SEND_SMTP_HOST": "127.0.0.1", "SEND_SMTP_PORT": str(port),
-        "SEND_SMTP_STARTTLS": "false", "SEND_NOTIFY_FROM": "assistant@walsall.example",
+        "SEND_SMTP_HOST": "127.0.0.1",
+        "SEND_SMTP_PORT": str(port),
+        "SEND_SMTP_STARTTLS": "false",
+        "SEND_NOTIFY_FROM": "assistant@walsall.example",
         "SEND_NOTIFY_TO": "send-team@walsall.example, duty@walsall.example",
     }.items():
         monkeypatch.setenv(name, value)
@@ -709,9 +729,15 @@ ABOUT = "my son Jayden at Oakwood Primary"  # what a family may type as "what it
 
 def sample(method="phone", detail=PHONE) -> Enquiry:
     return Enquiry(
-        reference="WS-7K3Q-X9PM", created_at=dt.datetime(2026, 3, 30, 9, 15, tzinfo=UTC),
-        about=ABOUT, contact_method=method, contact_detail=detail,
-        good_time=GOOD_TIME, channel="whatsapp", consent_text=CONSENT, consent_at=NOW,
+        reference="WS-7K3Q-X9PM",
+        created_at=dt.datetime(2026, 3, 30, 9, 15, tzinfo=UTC),
+        about=ABOUT,
+        contact_method=method,
+        contact_detail=detail,
+        good_time=GOOD_TIME,
+        channel="whatsapp",
+        consent_text=CONSENT,
+        consent_at=NOW,
         status="open",
     )
 
@@ -742,29 +768,35 @@ def test_no_login_is_sent_without_tls(smtp_server, monkeypatch, caplog):
     assert "never sent without TLS" in caplog.text and "mail-pw" not in caplog.text
 
 
-def self_signed_certificate(folder: Path) -> "tuple[Path, Path]":
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and its key, made for the test."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(tz=UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -785,14 +817,26 @@ def test_the_team_email_logs_in_over_starttls(monkeypatch, tmp_path):
         return AuthResult(success=ok, handled=False)
 
     port = closed_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            tls_context=context, require_starttls=True, auth_require_tls=True)
+    controller = Controller(
+        collector,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        tls_context=context,
+        require_starttls=True,
+        auth_require_tls=True,
+    )
     controller.start()
     try:
         for name, value in {
-            "SEND_SMTP_HOST": "127.0.0.1", "SEND_SMTP_PORT": str(port), "SEND_SMTP_STARTTLS": "true",
-            "SEND_SMTP_CAFILE": str(cert_path), "SEND_SMTP_USER": "team-bot", "SEND_SMTP_PASSWORD": "mail-pw",
-            "SEND_NOTIFY_FROM": "assistant@walsall.example", "SEND_NOTIFY_TO": "send-team@walsall.example",
+            "SEND_SMTP_HOST": "127.0.0.1",
+            "SEND_SMTP_PORT": str(port),
+            "SEND_SMTP_STARTTLS": "true",
+            "SEND_SMTP_CAFILE": str(cert_path),
+            "SEND_SMTP_USER": "team-bot",
+            "SEND_SMTP_PASSWORD": "mail-pw",
+            "SEND_NOTIFY_FROM": "assistant@walsall.example",
+            "SEND_NOTIFY_TO": "send-team@walsall.example",
         }.items():
             monkeypatch.setenv(name, value)
         assert notify.notify_team(sample()) is True
@@ -833,8 +877,9 @@ def raw_bytes(path: Path) -> bytes:
 def as_if_built_without_secure_delete(engine) -> None:
     """Debian's SQLite turns secure_delete on by default; many builds do not. Start each
     connection with it off, as they would, so the test shows what our own setting does."""
-    sa.event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA secure_delete = OFF"),
-                    insert=True)
+    sa.event.listen(
+        engine, "connect", lambda connection, _: connection.execute("PRAGMA secure_delete = OFF"), insert=True
+    )
     engine.dispose()
 
 

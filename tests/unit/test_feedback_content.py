@@ -1,10 +1,11 @@
-""""Did this help?": asked once with the routes reply, never after a crisis, answers counted as slot values.
+""" "Did this help?": asked once with the routes reply, never after a crisis, answers counted as slot values.
 
 The actions run with a real rasa-sdk Tracker and CollectingDispatcher, as in
 test_actions.py. The end-to-end test over the real servers is
 tests/e2e/test_feedback.py; the dialogue rules are checked by
 tests/stories/test_feedback.yml.
 """
+
 import asyncio
 
 import pytest
@@ -29,8 +30,12 @@ CRISIS_EVENTS = [
 
 
 def tracker(intent, feedback_state=None, events=(), disagreement=None):
-    latest = {"text": "...", "intent": {"name": intent, "confidence": 0.97},
-              "intent_ranking": [{"name": intent, "confidence": 0.97}], "entities": []}
+    latest = {
+        "text": "...",
+        "intent": {"name": intent, "confidence": 0.97},
+        "intent_ranking": [{"name": intent, "confidence": 0.97}],
+        "entities": [],
+    }
     slots = {"disagreement": disagreement, "service": None, "feedback": feedback_state}
     return Tracker("test-user", slots, latest, list(events), False, None, {}, "action_listen")
 
@@ -52,8 +57,13 @@ def test_the_routes_reply_asks_once_with_yes_and_no_buttons():
     assert payloads(messages[1]) == ["/feedback_yes", "/feedback_no"]
     assert SlotSet("feedback", "asked") in events
     # The routes reply keeps its own buttons.
-    assert payloads(messages[0]) == ["/ask_deadline", "/ask_mediation", "/ask_tribunal", "/ask_sendias",
-                                     "/request_summary"]
+    assert payloads(messages[0]) == [
+        "/ask_deadline",
+        "/ask_mediation",
+        "/ask_tribunal",
+        "/ask_sendias",
+        "/request_summary",
+    ]
 
 
 @pytest.mark.parametrize("state", ["asked", "yes", "no", "reason:more_detail"])
@@ -90,15 +100,16 @@ def test_no_offers_what_was_missing_and_talk_to_someone(intent):
     assert messages[0]["text"] == "Sorry it did not help. What was missing?"
     options = payloads(messages[0])
     assert options == [
-        "/feedback_not_my_situation", "/feedback_hard_to_understand", "/feedback_more_detail",
+        "/feedback_not_my_situation",
+        "/feedback_hard_to_understand",
+        "/feedback_more_detail",
         "/request_human",
     ]
     assert [b["title"] for b in messages[0]["buttons"]][-1] == "Talk to someone"
 
 
 def test_no_after_a_crisis_is_counted_but_asks_nothing_more():
-    messages, events = run(ActionFeedback(), tracker("feedback_no", feedback_state="asked",
-                                                     events=CRISIS_EVENTS))
+    messages, events = run(ActionFeedback(), tracker("feedback_no", feedback_state="asked", events=CRISIS_EVENTS))
     assert events == [SlotSet("feedback", "no")]
     assert not payloads(messages[0]) and "Thank you" in messages[0]["text"]
 

@@ -1,4 +1,5 @@
 """The checks every channel applies before Rasa sees a message (channels/guard.py)."""
+
 import asyncio
 import itertools
 from types import SimpleNamespace
@@ -12,8 +13,18 @@ from sanic.request import Request
 from actions.content import get_content
 from actions.replies import all_replies, crisis_reply
 from channels.guard import (
-    CRISIS_PAYLOAD, CRISIS_SCAN_CHARS, Guard, GuardSettings, RateLimits, SlidingWindow, button_payloads,
-    clean_text, client_address, crisis_excerpt, render_topic, shared_limits,
+    CRISIS_PAYLOAD,
+    CRISIS_SCAN_CHARS,
+    Guard,
+    GuardSettings,
+    RateLimits,
+    SlidingWindow,
+    button_payloads,
+    clean_text,
+    client_address,
+    crisis_excerpt,
+    render_topic,
+    shared_limits,
 )
 
 CRISIS = crisis_reply(get_content())[0].text
@@ -22,25 +33,28 @@ SLOW_DOWN = render_topic("slow_down")
 UNAVAILABLE = render_topic("unavailable")
 
 
-@pytest.mark.parametrize("typed, seen", [
-    ('/refused_assessment{"disagreement": "plan_ceasing"}', 'refused_assessment{"disagreement": "plan_ceasing"}'),
-    ("/restart", "restart"),
-    ("/nlu_fallback", "nlu_fallback"),
-    ("//ask_tribunal", "ask_tribunal"),
-    ("/session_start", "session_start"),
-    ("help\x00\x07 me\x1b[31m", "help me"),
-    ("\u202eevil\u200b text", "evil text"),
-    ("  ordinary text  ", "ordinary text"),
-    ("lone\ud800 surrogate\udfff", "lone surrogate"),
-    # Whitespace between slashes once left a command behind (issue 10).
-    ("/\t/affirm", "affirm"),
-    ("/\n/crisis@0.2", "crisis@0.2"),
-    ("/\u00a0/restart", "restart"),
-    ("/ \u2003/\u3000/ask_tribunal{\"disagreement\": \"x\"}", 'ask_tribunal{"disagreement": "x"}'),
-    ("\u00a0/restart", "restart"),
-    ("/\u200b/restart", "restart"),
-    ("/\u00ad/affirm", "affirm"),
-])
+@pytest.mark.parametrize(
+    "typed, seen",
+    [
+        ('/refused_assessment{"disagreement": "plan_ceasing"}', 'refused_assessment{"disagreement": "plan_ceasing"}'),
+        ("/restart", "restart"),
+        ("/nlu_fallback", "nlu_fallback"),
+        ("//ask_tribunal", "ask_tribunal"),
+        ("/session_start", "session_start"),
+        ("help\x00\x07 me\x1b[31m", "help me"),
+        ("\u202eevil\u200b text", "evil text"),
+        ("  ordinary text  ", "ordinary text"),
+        ("lone\ud800 surrogate\udfff", "lone surrogate"),
+        # Whitespace between slashes once left a command behind (issue 10).
+        ("/\t/affirm", "affirm"),
+        ("/\n/crisis@0.2", "crisis@0.2"),
+        ("/\u00a0/restart", "restart"),
+        ('/ \u2003/\u3000/ask_tribunal{"disagreement": "x"}', 'ask_tribunal{"disagreement": "x"}'),
+        ("\u00a0/restart", "restart"),
+        ("/\u200b/restart", "restart"),
+        ("/\u00ad/affirm", "affirm"),
+    ],
+)
 def test_typed_payloads_and_control_characters(typed, seen):
     assert clean_text(typed) == seen
 
@@ -59,8 +73,9 @@ def test_every_button_the_assistant_renders_passes_unchanged():
         assert clean_text(payload) == payload
 
 
-@pytest.mark.parametrize("intent", ["crisis", "restart", "session_start", "nlu_fallback", "out_of_scope",
-                                    "cancel_request", "back"])
+@pytest.mark.parametrize(
+    "intent", ["crisis", "restart", "session_start", "nlu_fallback", "out_of_scope", "cancel_request", "back"]
+)
 def test_intents_no_button_sends_are_not_accepted(intent):
     # Only what our buttons send, not every intent of the domain.
     assert f"/{intent}" not in button_payloads()
@@ -174,8 +189,10 @@ def test_a_failure_or_silence_still_gets_the_phone_numbers():
 
 # --- crisis first, always ------------------------------------------------------
 
-LONG_ACCOUNT = ("We asked the council for an assessment in March and heard nothing back for months. " * 40
-                + "Tonight it is worse than ever and he has a knife")
+LONG_ACCOUNT = (
+    "We asked the council for an assessment in March and heard nothing back for months. " * 40
+    + "Tonight it is worse than ever and he has a knife"
+)
 
 
 def test_a_long_account_ending_in_danger_gets_the_crisis_reply_and_reaches_rasa():
@@ -232,6 +249,7 @@ def test_only_the_start_and_end_of_a_huge_message_are_scanned():
 
 # --- one set of limits for every channel -----------------------------------------
 
+
 def test_every_channel_shares_one_set_of_limits(monkeypatch):
     from channels.rest import GuardedRestInput
     from channels.socketio import GuardedSocketIOInput
@@ -271,8 +289,12 @@ def request_from(socket_ip, headers, **config):
 
 
 def test_without_proxy_settings_the_address_is_the_sockets_whatever_the_headers_say():
-    for headers in ({}, {"x-forwarded-for": "198.51.100.7"}, {"x-real-ip": "198.51.100.7"},
-                    {"forwarded": "for=198.51.100.7"}):
+    for headers in (
+        {},
+        {"x-forwarded-for": "198.51.100.7"},
+        {"x-real-ip": "198.51.100.7"},
+        {"forwarded": "for=198.51.100.7"},
+    ):
         assert client_address(request_from("192.0.2.10", headers)) == "192.0.2.10"
 
 

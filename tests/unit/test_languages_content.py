@@ -1,5 +1,6 @@
 """content/languages.yml: the replies to families who write in another language,
 the action that gives them, and `make content-check`'s checks of them."""
+
 import asyncio
 import shutil
 from pathlib import Path
@@ -56,8 +57,11 @@ def test_the_action_answers_in_the_language_found(code):
 
 
 def test_romanised_punjabi_or_urdu_gets_the_english_reply_with_the_topics_the_model_saw():
-    ranking = [{"name": "other_language", "confidence": 1.0}, {"name": "refused_assessment", "confidence": 0.7},
-               {"name": "greet", "confidence": 0.2}]
+    ranking = [
+        {"name": "other_language", "confidence": 1.0},
+        {"name": "refused_assessment", "confidence": 0.7},
+        {"name": "greet", "confidence": 0.2},
+    ]
     [message] = run(tracker(language(ROMANISED), ranking))
     assert message["text"].startswith("It looks like you wrote in Punjabi or Urdu. I can only understand English.")
     assert "If your question is about one of these, choose it." in message["text"]

@@ -4,6 +4,7 @@ Times are built as London wall-clock times, and several tests also check the
 UTC offset, because a bug around the clock changes would tell a family the
 line opens at 8am or 10am.
 """
+
 import datetime as dt
 import textwrap
 from zoneinfo import ZoneInfo
@@ -20,7 +21,6 @@ from actions.office_hours import (
     describe,
     load_hours,
     now_in_london,
-    opening_status,
     problems,
 )
 
@@ -102,9 +102,7 @@ def test_closed_in_the_evening_opens_tomorrow(hours, say):
     now = at(2026, 6, 10, 19, 45)
     status = hours.status("ehc_team", now)
     assert status == OpeningStatus(False, None, at(2026, 6, 11, 9), verified=False)
-    assert say("ehc_team", now) == (
-        "The EHC Assessment Team is closed now. It opens again tomorrow at 9am."
-    )
+    assert say("ehc_team", now) == ("The EHC Assessment Team is closed now. It opens again tomorrow at 9am.")
 
 
 @pytest.mark.parametrize(
@@ -117,9 +115,7 @@ def test_weekend_next_open_is_monday(now, hours, say):
     assert not status.is_open
     assert status.next_open == at(2026, 6, 15, 9)
     expected_day = "tomorrow" if now.weekday() == 6 else "on Monday"
-    assert say("sendias", now, "SENDIAS") == (
-        f"SENDIAS is closed now. It opens again {expected_day} at 9am."
-    )
+    assert say("sendias", now, "SENDIAS") == (f"SENDIAS is closed now. It opens again {expected_day} at 9am.")
 
 
 def test_easter_bank_holidays(hours, say):
@@ -154,10 +150,11 @@ def test_the_real_file_has_no_example_closure():
     # `make content-check` refuses a live one.
     hours = load_hours()
     assert not [c for c in hours.closures if "example" in c.reason.lower()]
-    assert problems({sid: None for sid in hours.services}, hours) == []
-    with_example = OfficeHours(hours.services, [Closure(dt.date(2026, 12, 29), dt.date(2026, 12, 31), None,
-                                                        "example only")], LONDON)
-    assert any("is an example" in e for e in problems({sid: None for sid in hours.services}, with_example))
+    assert problems(dict.fromkeys(hours.services), hours) == []
+    with_example = OfficeHours(
+        hours.services, [Closure(dt.date(2026, 12, 29), dt.date(2026, 12, 31), None, "example only")], LONDON
+    )
+    assert any("is an example" in e for e in problems(dict.fromkeys(hours.services), with_example))
 
 
 def test_a_council_closure_day(hours_file):
@@ -190,9 +187,7 @@ def test_the_day_after_the_clocks_go_forward(hours, say):
     # before (GMT) is 08:30 in London: closed.
     assert hours.status("ehc_team", dt.datetime(2026, 3, 30, 8, 30, tzinfo=UTC)).is_open
     assert not hours.status("ehc_team", dt.datetime(2026, 3, 23, 8, 30, tzinfo=UTC)).is_open
-    assert say("ehc_team", sunday) == (
-        "The EHC Assessment Team is closed now. It opens again tomorrow at 9am."
-    )
+    assert say("ehc_team", sunday) == ("The EHC Assessment Team is closed now. It opens again tomorrow at 9am.")
 
 
 def test_the_day_after_the_clocks_go_back(hours):
@@ -234,9 +229,7 @@ def test_next_open_across_a_long_closure(hours_file):
         "The EHC Assessment Team is closed now. It opens again on Wednesday 5 August at 9am."
     )
     friday = hours.status("ehc_team", at(2026, 7, 17, 16))
-    assert describe(friday, TEAM, at(2026, 7, 17, 16)) == (
-        "The EHC Assessment Team is open now, until 4:30pm."
-    )
+    assert describe(friday, TEAM, at(2026, 7, 17, 16)) == ("The EHC Assessment Team is open now, until 4:30pm.")
 
 
 def test_lunch_break_and_six_days_ahead_uses_the_weekday(hours_file):
@@ -252,9 +245,7 @@ def test_lunch_break_and_six_days_ahead_uses_the_weekday(hours_file):
     lunch = at(2026, 6, 9, 13)  # Tuesday
     status = hours.status("ehc_team", lunch)
     assert status.next_open == at(2026, 6, 9, 13, 30)
-    assert describe(status, TEAM, lunch) == (
-        "The EHC Assessment Team is closed now. It opens again today at 1:30pm."
-    )
+    assert describe(status, TEAM, lunch) == ("The EHC Assessment Team is closed now. It opens again today at 1:30pm.")
     wednesday = at(2026, 6, 10, 10)
     later = hours.status("ehc_team", wednesday)
     assert describe(later, TEAM, wednesday) == (
@@ -284,11 +275,13 @@ def test_never_open_has_no_next_opening(hours_file):
         ('services:\n  ehc_team: {verified: true, source: s, mondya: "09:00-17:00"}\n', "mondya"),
         ('services:\n  ehc_team: {verified: true, source: s, monday: "9-5"}\n', "not like"),
         ('services:\n  ehc_team: {verified: true, source: s, monday: "17:00-09:00"}\n', "before"),
-        ('services:\n  ehc_team: {verified: yes please, source: s}\n', "true or false"),
-        ("services:\n  ehc_team: {verified: true, source: s}\nclosures:\n  - {date: 2026-13-01}\n",
-         "not a date"),
-        ("services:\n  ehc_team: {verified: true, source: s}\nclosures:\n"
-         "  - {date: 2026-12-01, services: [nobody]}\n", "unknown services"),
+        ("services:\n  ehc_team: {verified: yes please, source: s}\n", "true or false"),
+        ("services:\n  ehc_team: {verified: true, source: s}\nclosures:\n  - {date: 2026-13-01}\n", "not a date"),
+        (
+            "services:\n  ehc_team: {verified: true, source: s}\nclosures:\n"
+            "  - {date: 2026-12-01, services: [nobody]}\n",
+            "unknown services",
+        ),
     ],
 )
 def test_mistakes_in_the_file_are_explained(hours_file, body, message):
@@ -306,9 +299,7 @@ def test_unknown_service_and_naive_time_are_refused(hours):
 def test_now_in_london_honours_clock_then_send_now(monkeypatch):
     monkeypatch.delenv("SEND_NOW", raising=False)
     real = now_in_london()
-    assert real.tzinfo is not None and abs(
-        (real - dt.datetime.now(tz=UTC)).total_seconds()
-    ) < 5
+    assert real.tzinfo is not None and abs((real - dt.datetime.now(tz=UTC)).total_seconds()) < 5
     monkeypatch.setenv("SEND_NOW", "2026-03-30T19:30")
     fixed = now_in_london()
     assert fixed == at(2026, 3, 30, 19, 30)

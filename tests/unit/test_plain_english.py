@@ -1,4 +1,5 @@
 """Every reply and every rendered route reads at grade 8 or below, no sentence over 25 words."""
+
 import yaml
 
 from actions.content import get_content
@@ -34,8 +35,7 @@ def test_every_reply_is_plain_english(capsys):
         for name, result in worst:
             print(f"  grade {result.grade:4.1f}, longest sentence {result.longest_sentence:2d} words: {name}")
     failing = [
-        f"{name}: grade {r.grade:.1f}, longest sentence {r.longest_sentence} words"
-        for name, r in results if not r.ok
+        f"{name}: grade {r.grade:.1f}, longest sentence {r.longest_sentence} words" for name, r in results if not r.ok
     ]
     assert not failing, f"over grade {MAX_GRADE:g} or {MAX_SENTENCE_WORDS} words:\n" + "\n".join(failing)
 

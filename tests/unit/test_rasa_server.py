@@ -6,6 +6,7 @@ that changes the function it replaces. (That the faster model loading gives
 the very same predictions is shown with the real model in
 tests/e2e/test_model_loading.py.)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,6 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
-
 from rasa.utils.tensorflow.models import RasaModel
 
 from rasa_server import action_validation, model_loading
@@ -31,9 +31,14 @@ from scripts.stack import ROOT, free_port
 VALID = [
     {},
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "topic", "value": "refused_assessment"},
-                {"event": "active_loop", "name": None}, {"event": "followup", "name": "action_listen"}],
-     "responses": [{"text": "Hello", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]},
+    {
+        "events": [
+            {"event": "slot", "name": "topic", "value": "refused_assessment"},
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "action_listen"},
+        ],
+        "responses": [{"text": "Hello", "buttons": [{"title": "Yes", "payload": "/affirm"}]}],
+    },
 ]
 MALFORMED = [
     [],  # not an object
@@ -128,6 +133,7 @@ def test_subclass_with_its_own_schema_keeps_rasa_way(patched):
 
 async def _run_remote_action(reply) -> list:
     """RemoteAction.run against an action server on loopback that answers ``reply``."""
+
     async def webhook(request):
         return web.json_response(reply)
 
@@ -140,8 +146,9 @@ async def _run_remote_action(reply) -> list:
     try:
         action = RemoteAction("action_test", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
         tracker = DialogueStateTracker("test-sender", [])
-        return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
-                                tracker, Domain.empty())
+        return await action.run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty()
+        )
     finally:
         await runner.cleanup()
 
@@ -153,8 +160,11 @@ def test_malformed_response_refused_over_http(patched):
 
 
 def test_valid_response_accepted_over_http(patched):
-    events = asyncio.run(_run_remote_action(
-        {"events": [{"event": "slot", "name": "topic", "value": "x"}], "responses": [{"text": "Hello"}]}))
+    events = asyncio.run(
+        _run_remote_action(
+            {"events": [{"event": "slot", "name": "topic", "value": "x"}], "responses": [{"text": "Hello"}]}
+        )
+    )
     assert [e.type_name for e in events] == ["bot", "slot"]
 
 
@@ -167,10 +177,12 @@ def test_rasa_model_load_replaced_is_unchanged():
         "tests/e2e/test_model_loading.py, then update ORIGINAL_SIGNATURE and ORIGINAL_SOURCE_SHA256 there. "
         "Until then the server keeps Rasa's own loading (apply() refuses to patch)."
     )
-    assert str(inspect.signature(model_loading.original.__get__(None, RasaModel))) == \
-        model_loading.ORIGINAL_SIGNATURE, what_to_do
-    assert model_loading.source_sha256(model_loading.original.__func__) == \
-        model_loading.ORIGINAL_SOURCE_SHA256, what_to_do
+    assert (
+        str(inspect.signature(model_loading.original.__get__(None, RasaModel))) == model_loading.ORIGINAL_SIGNATURE
+    ), what_to_do
+    assert model_loading.source_sha256(model_loading.original.__func__) == model_loading.ORIGINAL_SOURCE_SHA256, (
+        what_to_do
+    )
     assert model_loading.original_unchanged()
 
 
@@ -186,8 +198,11 @@ def test_model_load_patch_applies_and_undoes():
 
 def test_fine_tuning_keeps_rasa_own_loading(monkeypatch):
     calls = []
-    monkeypatch.setattr(model_loading, "original",
-                        classmethod(lambda cls, *args, **kwargs: calls.append((cls, args, kwargs)) or "rasa's"))
+    monkeypatch.setattr(
+        model_loading,
+        "original",
+        classmethod(lambda cls, *args, **kwargs: calls.append((cls, args, kwargs)) or "rasa's"),
+    )
     assert model_loading.load(RasaModel, "weights", "data", None, True, config={}) == "rasa's"
     assert calls == [(RasaModel, ("weights", "data", None, True), {"config": {}})]
 
@@ -202,9 +217,14 @@ def test_entry_point_applies_patches_before_rasa_cli():
         "print('PATCHED', RemoteAction._validate_action_result.patched_by)\n"
         "print('PATCHED', RasaModel.load.__func__.patched_by)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                               "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version" in done.stdout  # Rasa's own CLI ran
     assert "PATCHED rasa_server.action_validation" in done.stdout

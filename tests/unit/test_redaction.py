@@ -5,6 +5,7 @@ many (``call me on [phone]3``) fails; and every stored form is searched for
 any run of 4 or more digits of the input. The blind corpus is in
 tests/privacy/test_redaction_corpus.py.
 """
+
 import json
 import re
 
@@ -19,7 +20,7 @@ def digit_runs(text: str, length: int = 4) -> set:
     runs = set()
     for group in re.findall(r"\d(?:[\s.\-/()]{0,2}\d)*", normalise(text)):
         digits = re.sub(r"\D", "", group)
-        runs |= {digits[i:i + length] for i in range(len(digits) - length + 1)}
+        runs |= {digits[i : i + length] for i in range(len(digits) - length + 1)}
     return runs
 
 
@@ -83,23 +84,26 @@ def test_personal_details_are_replaced_exactly(typed, stored):
     assert not digit_runs(typed) & digit_runs(redact(typed))
 
 
-@pytest.mark.parametrize("typed", [
-    "the council refused to assess my son",
-    "how long do I have to appeal? is it 2 months",
-    "form SEND35a",
-    "my reference is WS-7K3Q-X9PM",
-    "she is 7 and in year 3",
-    "my son is autistic",
-    "my son really struggles at school",
-    "we have 2 kids at school road",
-    "the annual review was in March 2025",
-    "between 2019 and 2024",
-    "it costs £10,000 a year",
-    # a service's own number or address is not the family's
-    "I rang the tribunal on 01325 289 350",
-    "I emailed sendistqueries@justice.gov.uk last week",
-    "Your named case officer works there",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "the council refused to assess my son",
+        "how long do I have to appeal? is it 2 months",
+        "form SEND35a",
+        "my reference is WS-7K3Q-X9PM",
+        "she is 7 and in year 3",
+        "my son is autistic",
+        "my son really struggles at school",
+        "we have 2 kids at school road",
+        "the annual review was in March 2025",
+        "between 2019 and 2024",
+        "it costs £10,000 a year",
+        # a service's own number or address is not the family's
+        "I rang the tribunal on 01325 289 350",
+        "I emailed sendistqueries@justice.gov.uk last week",
+        "Your named case officer works there",
+    ],
+)
 def test_ordinary_messages_are_left_alone(typed):
     assert redact(typed) == typed
     assert not contains_personal_details(typed)
@@ -112,7 +116,8 @@ def test_normalising_removes_invisible_characters():
 
 def test_a_stored_user_event_loses_its_details_and_the_whatsapp_number():
     event = {
-        "event": "user", "text": "ring me on 07700 900123",
+        "event": "user",
+        "text": "ring me on 07700 900123",
         "metadata": {"whatsapp_number": "+447700900123", "model_id": "m"},
         "parse_data": {"text": "ring me on 07700 900123", "metadata": {"whatsapp_number": "+447700900123"}},
     }
@@ -123,8 +128,11 @@ def test_a_stored_user_event_loses_its_details_and_the_whatsapp_number():
 
 
 def test_the_session_start_metadata_slot_loses_the_whatsapp_number():
-    event = {"event": "slot", "name": "session_started_metadata",
-             "value": {"whatsapp_number": "+447700900123", "model_id": "m"}}
+    event = {
+        "event": "slot",
+        "name": "session_started_metadata",
+        "value": {"whatsapp_number": "+447700900123", "model_id": "m"},
+    }
     assert redact_event(event)["value"] == {"model_id": "m"}
 
 
@@ -137,9 +145,13 @@ def test_a_form_answer_slot_is_never_stored_with_its_value():
 
 def test_a_form_answer_message_is_blanked_with_its_entities():
     event = {
-        "event": "user", "text": "jo.bloggs at gmail dot com",
-        "parse_data": {"text": "jo.bloggs at gmail dot com", "intent": {"name": "inform"},
-                       "entities": [{"entity": "email", "value": "jo.bloggs@gmail.com", "start": 0, "end": 9}]},
+        "event": "user",
+        "text": "jo.bloggs at gmail dot com",
+        "parse_data": {
+            "text": "jo.bloggs at gmail dot com",
+            "intent": {"name": "inform"},
+            "entities": [{"entity": "email", "value": "jo.bloggs@gmail.com", "start": 0, "end": 9}],
+        },
     }
     stored = json.dumps(blank_answer(redact_event(event)))
     assert "bloggs" not in stored and "gmail" not in stored

@@ -1,4 +1,5 @@
 """docs/replies.md, every reply the assistant can give, must match content/ (run `make replies`)."""
+
 from scripts import replies_doc
 
 

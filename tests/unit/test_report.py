@@ -8,6 +8,7 @@ the end of British Summer Time, so UK hours and weeks are tested where they are
 easiest to get wrong. Then: small numbers, the page and CSV, the command line,
 and the review list's export.
 """
+
 from __future__ import annotations
 
 import csv
@@ -184,8 +185,9 @@ def test_the_channel_falls_back_to_the_sender_prefix(tmp_path):
 # -- small numbers ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number,shown", [(0, "0"), (1, "fewer than 5"), (4, "fewer than 5"),
-                                          (5, "5"), (1234, "1,234")])
+@pytest.mark.parametrize(
+    "number,shown", [(0, "0"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"), (1234, "1,234")]
+)
 def test_counts_from_1_to_4_are_fewer_than_5(number, shown):
     value = suppress.count(number)
     assert value.text == shown
@@ -281,9 +283,19 @@ def test_the_csv_holds_the_same_figures_as_the_page(filled, tmp_path):
     page = made.html.read_text(encoding="utf-8")
     for (figure, _row, _column), _value in list(values.items())[:200]:
         assert f'id="t-{figure}"' in page
-    assert {r["figure"] for r in rows} >= {"channels", "conversations_per_week", "disagreements",
-                                          "followups", "hour_of_day", "day_of_week", "shortfalls_per_week",
-                                          "crisis", "callbacks", "callback_times", "helpful"}
+    assert {r["figure"] for r in rows} >= {
+        "channels",
+        "conversations_per_week",
+        "disagreements",
+        "followups",
+        "hour_of_day",
+        "day_of_week",
+        "shortfalls_per_week",
+        "crisis",
+        "callbacks",
+        "callback_times",
+        "helpful",
+    }
 
 
 def test_python_m_enquiries_report_and_review(filled, tmp_path):
@@ -291,16 +303,46 @@ def test_python_m_enquiries_report_and_review(filled, tmp_path):
     env = {"SEND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
     out = tmp_path / "monthly" / "report.html"
     result = subprocess.run(
-        [sys.executable, "-m", "enquiries", "report", "--from", str(PERIOD.first), "--to", str(PERIOD.last),
-         "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "enquiries",
+            "report",
+            "--from",
+            str(PERIOD.first),
+            "--to",
+            str(PERIOD.last),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert out.exists() and out.with_suffix(".csv").exists()
     assert "SEND team only" in result.stdout and f"{CONVERSATIONS:,} conversations" in result.stdout
     yml = tmp_path / "review.yml"
     result = subprocess.run(
-        [sys.executable, "-m", "enquiries", "review", "--from", str(PERIOD.first), "--to", str(PERIOD.last),
-         "--out", str(yml)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "enquiries",
+            "review",
+            "--from",
+            str(PERIOD.first),
+            "--to",
+            str(PERIOD.last),
+            "--out",
+            str(yml),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     data = yaml.safe_load(yml.read_text(encoding="utf-8"))
@@ -308,8 +350,14 @@ def test_python_m_enquiries_report_and_review(filled, tmp_path):
     examples = [line for block in data["nlu"] for line in block["examples"].splitlines()]
     assert len(examples) >= 6 and all(line.startswith("- ") for line in examples)
     assert all(block["intent"].startswith("label_me_") for block in data["nlu"])
-    bad = subprocess.run([sys.executable, "-m", "enquiries", "report", "--from", "2026-13-01"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "enquiries", "report", "--from", "2026-13-01"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "year-month-day" in bad.stderr
 
 
@@ -331,9 +379,12 @@ def test_a_database_without_conversations_gives_an_empty_report(tmp_path):
 
 def test_a_database_that_is_down_exits_2(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "enquiries", "report", "--out", str(tmp_path / "r.html")], cwd=ROOT,
+        [sys.executable, "-m", "enquiries", "report", "--out", str(tmp_path / "r.html")],
+        cwd=ROOT,
         env={"SEND_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2 and "database is unavailable" in result.stderr
     assert "Traceback" not in result.stderr
@@ -352,12 +403,12 @@ def test_the_counted_names_exist_in_the_assistant():
 
 
 def test_week_labels_are_uk_weeks_clipped_to_the_period():
-    assert tables._week_label(dt.date(2026, 10, 26), dt.date(2026, 10, 20), dt.date(2026, 11, 8)) \
-        == "26 Oct to 1 Nov"
-    assert tables._week_label(dt.date(2026, 10, 19), dt.date(2026, 10, 20), dt.date(2026, 11, 8)) \
+    assert tables._week_label(dt.date(2026, 10, 26), dt.date(2026, 10, 20), dt.date(2026, 11, 8)) == "26 Oct to 1 Nov"
+    assert (
+        tables._week_label(dt.date(2026, 10, 19), dt.date(2026, 10, 20), dt.date(2026, 11, 8))
         == "20 to 25 Oct (6 days)"
-    assert tables._week_label(dt.date(2026, 11, 30), dt.date(2026, 11, 1), dt.date(2026, 11, 30)) \
-        == "30 Nov (1 day)"
+    )
+    assert tables._week_label(dt.date(2026, 11, 30), dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == "30 Nov (1 day)"
 
 
 def test_periods():

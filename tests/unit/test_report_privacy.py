@@ -10,6 +10,7 @@ Also checked here: the generator's fast writer produces exactly the rows that
 the real tracker store writes, so the timing and count tests run on faithful
 data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,9 +76,11 @@ def test_the_stored_messages_did_hold_names(personal_db):
     url, truth = personal_db
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        texts = " ".join(connection.execute(
-            sa.text("SELECT json_extract(data, '$.text') FROM events WHERE type_name = 'user'")
-        ).scalars())
+        texts = " ".join(
+            connection.execute(
+                sa.text("SELECT json_extract(data, '$.text') FROM events WHERE type_name = 'user'")
+            ).scalars()
+        )
     engine.dispose()
     names = [d for d in truth.personal if d[0].isupper() and "@" not in d]
     assert _found(names, texts), "the test data should put names in the stored messages"
@@ -88,9 +91,11 @@ def test_the_fast_writer_writes_what_the_real_tracker_store_writes(tmp_path):
     def rows(url):
         engine = sa.create_engine(url)
         with engine.connect() as connection:
-            out = connection.execute(sa.text(
-                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
-            )).all()
+            out = connection.execute(
+                sa.text(
+                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+                )
+            ).all()
         engine.dispose()
         return [tuple(row) for row in out]
 
@@ -102,16 +107,22 @@ def test_the_fast_writer_writes_what_the_real_tracker_store_writes(tmp_path):
     assert rows(fast) == written
 
 
-@pytest.mark.parametrize("typed,shown", [
-    ("my son Oliver has autism", "my son [name] has autism"),
-    ("my daughter grace is 7", "my daughter [name] is 7"),
-    ("I'm Sarah Khan, call 07700 900123", "I'm [name], call [phone]"),
-    ("Priya Patel here, priya@example.org", "[name] here, [email]"),
-    ("this is Tomasz", "this is [name]"),
-    ("my son is 9 and the SENCO at Walsall said no on Monday", "my son is 9 and the SENCO at Walsall said no on Monday"),
-    ("my son attends a special school", "my son attends a special school"),
-    ("I'm worried the EHCP is late", "I'm worried the EHCP is late"),
-])
+@pytest.mark.parametrize(
+    "typed,shown",
+    [
+        ("my son Oliver has autism", "my son [name] has autism"),
+        ("my daughter grace is 7", "my daughter [name] is 7"),
+        ("I'm Sarah Khan, call 07700 900123", "I'm [name], call [phone]"),
+        ("Priya Patel here, priya@example.org", "[name] here, [email]"),
+        ("this is Tomasz", "this is [name]"),
+        (
+            "my son is 9 and the SENCO at Walsall said no on Monday",
+            "my son is 9 and the SENCO at Walsall said no on Monday",
+        ),
+        ("my son attends a special school", "my son attends a special school"),
+        ("I'm worried the EHCP is late", "I'm worried the EHCP is late"),
+    ],
+)
 def test_names_are_scrubbed_and_ordinary_words_kept(typed, shown):
     from enquiries.reporting.names import scrub
 

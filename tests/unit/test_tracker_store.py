@@ -1,4 +1,5 @@
 """The conversation store survives values the database cannot take (enquiries/tracker_store.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -126,9 +127,11 @@ def stored(store, sender):
     import json
 
     with store.engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
-        ).scalars().all()
+        rows = (
+            connection.exec_driver_sql("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+            .scalars()
+            .all()
+        )
     return [json.loads(row) for row in rows]
 
 
@@ -139,13 +142,20 @@ def test_form_answers_are_blanked_as_they_are_written_not_when_the_form_ends(sto
     def asked(slot):
         return [SlotSet("requested_slot", slot), ActionExecuted("action_listen")]
 
-    number = UserUttered("my number is (07700) 900461",
-                         parse_data={"text": "my number is (07700) 900461", "intent": {"name": "inform"},
-                                     "entities": [{"entity": "number", "value": "07700900461",
-                                                   "start": 13, "end": 27}]})
+    number = UserUttered(
+        "my number is (07700) 900461",
+        parse_data={
+            "text": "my number is (07700) 900461",
+            "intent": {"name": "inform"},
+            "entities": [{"entity": "number", "value": "07700900461", "start": 13, "end": 27}],
+        },
+    )
     events = [
-        UserUttered("the council refused to assess my son"), ActionExecuted("action_listen"),
-        UserUttered("/request_callback"), ActionExecuted("callback_form"), ActiveLoop("callback_form"),
+        UserUttered("the council refused to assess my son"),
+        ActionExecuted("action_listen"),
+        UserUttered("/request_callback"),
+        ActionExecuted("callback_form"),
+        ActiveLoop("callback_form"),
         *asked("callback_topic"),
     ]
     tracker = DialogueStateTracker.from_events("family", events)
@@ -165,8 +175,12 @@ def test_form_answers_are_blanked_as_they_are_written_not_when_the_form_ends(sto
         assert "900461" not in str(stored(store, "family")) and "Jayden" not in str(stored(store, "family"))
     users = [e for e in stored(store, "family") if e["event"] == "user"]
     assert [u["text"] for u in users] == [
-        "the council refused to assess my son", "/request_callback",
-        "[form answer]", "[form answer]", "[form answer]", "[form answer]",
+        "the council refused to assess my son",
+        "/request_callback",
+        "[form answer]",
+        "[form answer]",
+        "[form answer]",
+        "[form answer]",
     ]
     assert users[4]["parse_data"]["entities"][0]["value"] == "[form answer]"
     assert users[4]["parse_data"]["intent"]["name"] == "inform"
@@ -181,7 +195,8 @@ def test_form_answers_are_blanked_as_they_are_written_not_when_the_form_ends(sto
 
 def test_a_form_slot_is_stored_as_the_marker_whatever_it_was_set_to(store):
     tracker = DialogueStateTracker.from_events(
-        "family", [SlotSet("contact_detail", "07700900461"), SlotSet("good_time", "after 3")])
+        "family", [SlotSet("contact_detail", "07700900461"), SlotSet("good_time", "after 3")]
+    )
     asyncio.run(store.save(tracker))
     values = [e["value"] for e in stored(store, "family") if e["event"] == "slot"]
     assert values == ["[draft]", "[draft]"]

@@ -3,6 +3,7 @@
 Sending goes through the real Twilio client to the fake Twilio API on
 loopback (tests/fake_twilio.py), so the HTTP requests are real.
 """
+
 import asyncio
 import itertools
 import logging
@@ -22,7 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.guard import Guard, GuardSettings
 from channels.whatsapp import WhatsAppInput, WhatsAppOutput, WhatsAppSettings, form_fields, public_url
-from channels.whatsapp_format import MAX_BODY_CHARS, MENU_HEADING, Option
+from channels.whatsapp_format import MAX_BODY_CHARS, MENU_HEADING
 from channels.whatsapp_seen import KEEP_SECONDS, SeenMessages
 from channels.whatsapp_send import TRIES, TwilioSender, is_transient, with_retries
 from channels.whatsapp_state import ConversationMemory, conversation_id
@@ -75,6 +76,7 @@ def output(sender, clock=None, wrote_hours_ago=0.0):
 
 # --- Settings ---------------------------------------------------------------
 
+
 def test_without_credentials_the_channel_is_off_and_says_which_are_missing(caplog):
     caplog.set_level(logging.WARNING)
     channel = WhatsAppInput(env={"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": " "})
@@ -93,10 +95,16 @@ def test_settings_come_from_the_environment():
 
 # --- Signatures -------------------------------------------------------------
 
+
 def fake_request(url="http://127.0.0.1:5005/webhooks/whatsapp/webhook", headers=None, body=b""):
     return SimpleNamespace(
-        url=url, scheme="http", host="127.0.0.1:5005", path="/webhooks/whatsapp/webhook",
-        query_string="", headers=headers or {}, body=body,
+        url=url,
+        scheme="http",
+        host="127.0.0.1:5005",
+        path="/webhooks/whatsapp/webhook",
+        query_string="",
+        headers=headers or {},
+        body=body,
     )
 
 
@@ -108,8 +116,14 @@ def sanic_request(headers, **config):
     app = Sanic(f"whatsapp_test_{next(_apps)}")
     for key, value in config.items():
         app.config[key] = value
-    request = Request(b"/webhooks/whatsapp/webhook", Header({"host": "127.0.0.1:5005", **headers}), "1.1",
-                      "POST", SimpleNamespace(get_extra_info=lambda name, default=None: default), app)
+    request = Request(
+        b"/webhooks/whatsapp/webhook",
+        Header({"host": "127.0.0.1:5005", **headers}),
+        "1.1",
+        "POST",
+        SimpleNamespace(get_extra_info=lambda name, default=None: default),
+        app,
+    )
     request.conn_info = SimpleNamespace(client_ip="10.0.0.2")
     return request
 
@@ -139,6 +153,7 @@ def test_blank_fields_count_in_the_signature():
 
 # --- Sending ----------------------------------------------------------------
 
+
 def test_a_3000_character_reply_arrives_as_several_messages_under_the_limit(sender, twilio):
     text = " ".join(f"Sentence {n} is about the tribunal and what it can do." for n in range(1, 60))
     assert len(text) >= 3000
@@ -153,10 +168,14 @@ def test_a_3000_character_reply_arrives_as_several_messages_under_the_limit(send
 
 def test_buttons_go_out_as_a_numbered_list_and_are_remembered(sender, twilio):
     out, memory = output(sender)
-    buttons = [{"title": "What is mediation?", "payload": "/ask_mediation"},
-               {"title": "Contact SENDIAS", "payload": "/ask_sendias"}]
+    buttons = [
+        {"title": "What is mediation?", "payload": "/ask_mediation"},
+        {"title": "Contact SENDIAS", "payload": "/ask_sendias"},
+    ]
     asyncio.run(out.send_text_with_buttons(conversation(), "Choose one.", buttons))
-    asyncio.run(out.send_text_with_buttons(conversation(), "Or this.", [{"title": "Is it free?", "payload": "/ask_cost"}]))
+    asyncio.run(
+        out.send_text_with_buttons(conversation(), "Or this.", [{"title": "Is it free?", "payload": "/ask_cost"}])
+    )
     assert [m["Body"] for m in twilio.messages] == [
         f"Choose one.\n\n{MENU_HEADING}\n1. What is mediation?\n2. Contact SENDIAS",
         f"Or this.\n\n{MENU_HEADING}\n3. Is it free?",
@@ -213,6 +232,7 @@ def test_a_long_reply_stops_at_the_part_that_could_not_be_sent(sender, twilio):
 
 # --- Retries ----------------------------------------------------------------
 
+
 class Flaky:
     def __init__(self, *errors):
         self.errors, self.calls = list(errors), 0
@@ -253,17 +273,27 @@ def test_retries_stop_after_the_last_try():
     assert attempt.calls == 3
 
 
-@pytest.mark.parametrize("error, transient", [
-    (rest_error(429), True), (rest_error(500), True), (rest_error(503), True),
-    (rest_error(400), False), (rest_error(401), False), (rest_error(404), False),
-    (aiohttp.ServerDisconnectedError(), True), (asyncio.TimeoutError(), True),
-    (ConnectionResetError(), True), (ValueError("bug"), False),
-])
+@pytest.mark.parametrize(
+    "error, transient",
+    [
+        (rest_error(429), True),
+        (rest_error(500), True),
+        (rest_error(503), True),
+        (rest_error(400), False),
+        (rest_error(401), False),
+        (rest_error(404), False),
+        (aiohttp.ServerDisconnectedError(), True),
+        (asyncio.TimeoutError(), True),
+        (ConnectionResetError(), True),
+        (ValueError("bug"), False),
+    ],
+)
 def test_which_errors_are_worth_retrying(error, transient):
     assert is_transient(error) is transient
 
 
 # --- Receiving ----------------------------------------------------------------
+
 
 class RecordingSender:
     def __init__(self):
@@ -282,9 +312,13 @@ def seen_store(path=None, clock=None):
 
 def channel(clock=None, guard=None, seen=None):
     settings, _ = WhatsAppSettings.from_env({**ENV, "SEND_ID_SECRET": "unit-secret"})
-    return WhatsAppInput(settings, memory=ConversationMemory(clock=clock or Clock()),
-                         sender=RecordingSender(), guard=guard or Guard(GuardSettings()),
-                         seen=seen or seen_store())
+    return WhatsAppInput(
+        settings,
+        memory=ConversationMemory(clock=clock or Clock()),
+        sender=RecordingSender(),
+        guard=guard or Guard(GuardSettings()),
+        seen=seen or seen_store(),
+    )
 
 
 class Fields(dict):
@@ -296,6 +330,7 @@ def accept_all(chan, on_new_message, *messages, sender=FAMILY):
         for n, text in enumerate(messages):
             chan.accept(Fields(From=sender, Body=text, MessageSid=f"SM{id(text)}{n}"), on_new_message)
             await asyncio.gather(*list(chan._tasks))
+
     asyncio.run(run())
 
 
@@ -309,9 +344,13 @@ class FakeRasa:
         self.messages.append(message)
         if self.buttons:
             await message.output_channel.send_text_with_buttons(
-                message.sender_id, "Here are your options.",
-                [{"title": "What is mediation?", "payload": "/ask_mediation"},
-                 {"title": "How do I appeal?", "payload": "/ask_tribunal"}])
+                message.sender_id,
+                "Here are your options.",
+                [
+                    {"title": "What is mediation?", "payload": "/ask_mediation"},
+                    {"title": "How do I appeal?", "payload": "/ask_tribunal"},
+                ],
+            )
         else:
             await message.output_channel.send_text_message(message.sender_id, "An answer.")
 
@@ -345,7 +384,7 @@ def test_options_are_forgotten_once_an_answer_offers_none():
 def test_every_message_passes_the_guard():
     chan = channel(guard=Guard(GuardSettings(max_chars=50, per_conversation=2)))
     rasa = FakeRasa(buttons=False)
-    accept_all(chan, rasa, "x" * 51, "/ask_tribunal{\"disagreement\": \"x\"}", "one", "two")
+    accept_all(chan, rasa, "x" * 51, '/ask_tribunal{"disagreement": "x"}', "one", "two")
     # Too long: answered by the guard. Typed payload: neutralised. Third in a minute: slowed down.
     assert [m.text for m in rasa.messages] == ['ask_tribunal{"disagreement": "x"}', "one"]
     bodies = [body for _, body in chan.sender.sent]
@@ -367,6 +406,7 @@ def test_a_repeated_message_id_and_a_non_whatsapp_sender_are_ignored():
 
 
 # --- Message ids Twilio delivers twice, remembered in the database ------------------
+
 
 def test_a_repeated_message_id_is_answered_once_even_after_a_restart(tmp_path):
     database = tmp_path / "send.db"
@@ -412,6 +452,6 @@ def test_old_ids_are_purged_by_the_channel_itself(tmp_path):
 
 
 def test_with_the_database_down_a_message_is_answered_rather_than_dropped(tmp_path, caplog):
-    seen = SeenMessages(create_engine(f"postgresql://send@127.0.0.1:9/send"), clock=Clock())
+    seen = SeenMessages(create_engine("postgresql://send@127.0.0.1:9/send"), clock=Clock())
     assert seen.first_time("SM1") and seen.first_time("SM1")
     assert "could not be created" in caplog.text

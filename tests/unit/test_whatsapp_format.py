@@ -1,4 +1,5 @@
 """How replies look on WhatsApp, and how a family's "2" or words pick an option."""
+
 import re
 
 import pytest
@@ -8,8 +9,15 @@ from hypothesis import strategies as st
 from actions import replies
 from actions.content import get_content
 from channels.whatsapp_format import (
-    MAX_BODY_CHARS, MENU_HEADING, TWILIO_MAX_BODY_CHARS, Option, choose, numbered_menu, render,
-    split_message, to_whatsapp,
+    MAX_BODY_CHARS,
+    MENU_HEADING,
+    TWILIO_MAX_BODY_CHARS,
+    Option,
+    choose,
+    numbered_menu,
+    render,
+    split_message,
+    to_whatsapp,
 )
 
 OPTIONS = [
@@ -30,23 +38,27 @@ def long_reply(chars: int = 3000) -> str:
 
 # --- Markdown ---------------------------------------------------------------
 
-@pytest.mark.parametrize("markdown, whatsapp", [
-    ("**Bold** words", "*Bold* words"),
-    ("__Bold__ words", "*Bold* words"),
-    ("an *italic* word", "an _italic_ word"),
-    ("**bold** and *italic*", "*bold* and _italic_"),
-    ("~~gone~~", "~gone~"),
-    ("See [SENDIAS](https://sendias.example.org).", "See SENDIAS (https://sendias.example.org)."),
-    ("[https://x.example](https://x.example)", "https://x.example"),
-    ("# Your options\nText", "*Your options*\nText"),
-    ("### Step 2 ###\nText", "*Step 2*\nText"),
-    ("* first\n* second", "- first\n- second"),
-    ("Use `SEND35a`", "Use SEND35a"),
-    ("line<br>next", "line\nnext"),
-    ("a\n\n\n\nb  ", "a\n\nb"),
-    ("5 * 3 * 2 = 30", "5 * 3 * 2 = 30"),
-    ("#hashtag stays", "#hashtag stays"),
-])
+
+@pytest.mark.parametrize(
+    "markdown, whatsapp",
+    [
+        ("**Bold** words", "*Bold* words"),
+        ("__Bold__ words", "*Bold* words"),
+        ("an *italic* word", "an _italic_ word"),
+        ("**bold** and *italic*", "*bold* and _italic_"),
+        ("~~gone~~", "~gone~"),
+        ("See [SENDIAS](https://sendias.example.org).", "See SENDIAS (https://sendias.example.org)."),
+        ("[https://x.example](https://x.example)", "https://x.example"),
+        ("# Your options\nText", "*Your options*\nText"),
+        ("### Step 2 ###\nText", "*Step 2*\nText"),
+        ("* first\n* second", "- first\n- second"),
+        ("Use `SEND35a`", "Use SEND35a"),
+        ("line<br>next", "line\nnext"),
+        ("a\n\n\n\nb  ", "a\n\nb"),
+        ("5 * 3 * 2 = 30", "5 * 3 * 2 = 30"),
+        ("#hashtag stays", "#hashtag stays"),
+    ],
+)
 def test_markdown_becomes_whatsapp_markup(markdown, whatsapp):
     assert to_whatsapp(markdown) == whatsapp
 
@@ -58,6 +70,7 @@ def test_the_assistants_plain_replies_are_left_as_they_are():
 
 
 # --- Splitting --------------------------------------------------------------
+
 
 def test_a_3000_character_reply_is_split_at_sentence_boundaries_under_the_limit():
     text = long_reply(3000)
@@ -98,11 +111,11 @@ def test_splitting_loses_nothing_and_respects_the_limit(text, limit):
 
 # --- Buttons ----------------------------------------------------------------
 
+
 def test_buttons_become_a_numbered_list_without_payloads():
     bodies = render("Which do you want?", [o.title for o in OPTIONS[:3]])
     assert bodies == [
-        "Which do you want?\n\n"
-        f"{MENU_HEADING}\n1. What is mediation?\n2. How do I appeal?\n3. Contact SENDIAS"
+        f"Which do you want?\n\n{MENU_HEADING}\n1. What is mediation?\n2. How do I appeal?\n3. Contact SENDIAS"
     ]
     assert "/ask" not in bodies[0]
 
@@ -137,32 +150,48 @@ def test_every_reply_of_the_assistant_fits_whatsapp():
 
 # --- Choosing ---------------------------------------------------------------
 
-@pytest.mark.parametrize("reply, payload", [
-    ("1", "/ask_mediation"),
-    (" 2 ", "/ask_tribunal"),
-    ("2.", "/ask_tribunal"),
-    ("3)", "/ask_sendias"),
-    ("#4", "/ask_mediation_vs_dr"),
-    ("option 2", "/ask_tribunal"),
-    ("Number 3", "/ask_sendias"),
-    ("2\ufe0f\u20e3", "/ask_tribunal"),  # the keycap emoji
-    ("contact sendias", "/ask_sendias"),
-    ("How do I appeal?", "/ask_tribunal"),
-    ("WHAT IS MEDIATION", "/ask_mediation"),
-    ("appeal", "/ask_tribunal"),
-    ("sendias", "/ask_sendias"),
-    ("disagreement resolution", "/ask_mediation_vs_dr"),
-])
+
+@pytest.mark.parametrize(
+    "reply, payload",
+    [
+        ("1", "/ask_mediation"),
+        (" 2 ", "/ask_tribunal"),
+        ("2.", "/ask_tribunal"),
+        ("3)", "/ask_sendias"),
+        ("#4", "/ask_mediation_vs_dr"),
+        ("option 2", "/ask_tribunal"),
+        ("Number 3", "/ask_sendias"),
+        ("2\ufe0f\u20e3", "/ask_tribunal"),  # the keycap emoji
+        ("contact sendias", "/ask_sendias"),
+        ("How do I appeal?", "/ask_tribunal"),
+        ("WHAT IS MEDIATION", "/ask_mediation"),
+        ("appeal", "/ask_tribunal"),
+        ("sendias", "/ask_sendias"),
+        ("disagreement resolution", "/ask_mediation_vs_dr"),
+    ],
+)
 def test_a_number_or_the_words_of_an_option_choose_it(reply, payload):
     choice = choose(reply, OPTIONS)
     assert choice is not None and choice.payload == payload
 
 
-@pytest.mark.parametrize("reply", [
-    "0", "5", "12", "mediation",  # out of range; in two titles
-    "is", "what is", "how do i",  # only common words
-    "the council refused to assess my son", "2 weeks ago they said no", "", "   ", "?!",
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "0",
+        "5",
+        "12",
+        "mediation",  # out of range; in two titles
+        "is",
+        "what is",
+        "how do i",  # only common words
+        "the council refused to assess my son",
+        "2 weeks ago they said no",
+        "",
+        "   ",
+        "?!",
+    ],
+)
 def test_anything_else_is_an_ordinary_message(reply):
     assert choose(reply, OPTIONS) is None
 

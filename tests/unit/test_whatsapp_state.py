@@ -1,4 +1,5 @@
 """The WhatsApp channel's pseudonyms and short memory, with an injected clock."""
+
 import re
 
 import pytest
