@@ -529,7 +529,7 @@ def test_a_rest_client_cannot_write_into_a_widget_or_whatsapp_conversation(serve
 # as a restart (the conversation and its disagreement forgotten).
 SERVICE_PAYLOAD = '/contact_case_officer{"service":"ehc_team"}'
 CEASING = "got a letter saying they intend to cease my daughters ehc plan"
-CEASING_DEADLINE = "using form SEND35."
+CEASING_DEADLINE = "using form SEND35 to"  # SEND35 (not 35a): the plan ending
 
 
 def _commands_stored(servers, conversation: str):
