@@ -746,6 +746,9 @@ def _read_back(
 ) -> str:
     if deadlines.kind == DISCRIMINATION:
         parts = [write("read_back", "discrimination", date=deadlines.start)]
+    elif letter is not None and letter.relative and not letter.arrival:
+        # "3 weeks ago" may be when it arrived: say it was taken as the printed date.
+        parts = [write("read_back", "relative", date=deadlines.start)]
     else:
         parts = [write("read_back", "letter", date=deadlines.start)]
     if letter is not None and letter.assumed:
@@ -936,7 +939,7 @@ _EXAMPLES: Sequence[Tuple[str, str, str, Optional[str], str]] = (
     ("discrimination, 6 months end on a Saturday", DISCRIMINATION, "2026-02-08", None, "2026-03-02"),
     ("discrimination, passed", DISCRIMINATION, "2025-06-01", None, "2026-03-02"),
 )
-_EXAMPLE_READINGS = ("got it last Tuesday", "18 March", "the 18th", "18/03/2026")
+_EXAMPLE_READINGS = ("got it last Tuesday", "3 weeks ago", "18 March", "the 18th", "18/03/2026")
 
 
 def examples(

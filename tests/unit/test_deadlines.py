@@ -409,6 +409,16 @@ def test_reply_says_what_was_assumed_and_that_arrival_is_not_the_letters_date():
     assert "You did not give" not in explain(work_out(APPEAL, reading.date, TODAY), render, letter=reading)
 
 
+def test_a_date_counted_back_from_today_is_read_back_as_an_assumption_to_check():
+    """Review must-fix 1: "3 weeks ago" may be when the letter arrived, so it is never stated
+    as the date on the letter; the reply says what it took it to be and asks them to check."""
+    reading = read_date("3 weeks ago", TODAY)
+    text = explain(work_out(APPEAL, reading.date, TODAY), render, letter=reading)
+    assert "I have counted from Wednesday 25 March 2026. I took that to be the date printed on your" in text
+    assert "Please check the letter." in text
+    assert "the date on your decision letter." not in text.split("\n")[0]
+
+
 def test_every_reply_is_plain_english_and_every_text_is_used():
     replies = dl.examples(render)
     failing = [(name, measure(text)) for name, text in replies if not measure(text).ok]
