@@ -26,13 +26,13 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 import yaml
 from rasa_sdk.events import SlotSet
 
-from actions.content import CONTENT_DIR, ContentError, tidy
-from actions.replies import Button, Message
+from advice.content import CONTENT_DIR, ContentError, tidy
+from advice.replies import Button, Message
 
 FEEDBACK_FILE = CONTENT_DIR / "feedback.yml"
 
 SLOT = "feedback"
-# Values of the slot: what the report counts (enquiries/report.py COUNTED).
+# Values of the slot: what the report counts (insights/report.py COUNTED).
 ASKED, YES, NO = "asked", "yes", "no"
 REASON_PREFIX = "reason:"
 # The crisis action: after it, the question is never asked in that conversation.

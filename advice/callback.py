@@ -15,9 +15,9 @@ import datetime as dt
 import re
 from typing import Any, List, Optional, Sequence, Tuple
 
-from actions import office_hours
-from actions.content import Content
-from actions.replies import Button, Message, contact_lines, contacts_for
+from advice import office_hours
+from advice.content import Content
+from advice.replies import Button, Message, contact_lines, contacts_for
 
 FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
 # Questions a family may answer with personal details (a number typed at the

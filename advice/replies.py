@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.content import Content, MissingDetail
-from actions.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
+from advice.content import Content, MissingDetail
+from advice.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
 
-# Punjabi or Urdu in Latin letters (actions/languages.py), answered in English.
+# Punjabi or Urdu in Latin letters (advice/languages.py), answered in English.
 ROMANISED = "pa_ur_latn"
 
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
@@ -304,7 +304,7 @@ def _unsure_hints(content: Content, maybe_out_of_scope: bool, maybe_crisis: bool
 
 
 def did_you_mean_reply(content: Content, stage: FirstStage) -> List[Message]:
-    """The first reply when NLU is unsure (actions/fallback.py): never a guessed route.
+    """The first reply when NLU is unsure (advice/fallback.py): never a guessed route.
 
     ``clarify`` and ``did_you_mean`` offer their topics and "Something else";
     ``no_guess`` asks them to say it another way, with the main topics.
@@ -426,10 +426,10 @@ def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
         for t in ("too_long", "slow_down", "unavailable")
     ]
     # Imported here because these modules build on this one.
-    from actions.callback import all_callback_replies
-    from actions.deadline_replies import examples as deadline_examples
-    from actions.feedback import all_feedback_replies
-    from actions.summary import examples as summary_examples
+    from advice.callback import all_callback_replies
+    from advice.deadline_replies import examples as deadline_examples
+    from advice.feedback import all_feedback_replies
+    from advice.summary import examples as summary_examples
 
     return (
         out
