@@ -17,5 +17,6 @@ it), so every rule can be tested without starting a server. The adapters call in
 * ``safety``: the crisis keyword patterns (used by the NLU safety net and the channel guard).
 * ``languages``: which other language a message is in.
 * ``plain_english``: the readability measure.
+* ``catalogue``: every reply the assistant can give, gathered for the checks, the docs and the guard.
 * ``content_check``: ``make content-check`` (``python -m advice.content_check``).
 """

@@ -237,7 +237,7 @@ def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
 
 
 def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
-    """Every callback reply, for the content checks (as replies.all_replies)."""
+    """Every callback reply, for the content checks (as catalogue.all_replies)."""
     # Rendered from content/hours.yml as the assistant does: a Wednesday
     # morning and a Saturday evening (both away from bank holidays).
     london = office_hours.london()

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 from advice import deadlines, office_hours
+from advice.catalogue import all_replies
 from advice.content import Content, ContentError, load_content
 from advice.languages import LANGUAGES
 from advice.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
-from advice.replies import SETTING, all_replies
+from advice.replies import SETTING
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")

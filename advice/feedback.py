@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
-from rasa_sdk.events import SlotSet
 
 from advice.content import CONTENT_DIR, ContentError, tidy
 from advice.replies import Button, Message
@@ -115,8 +114,11 @@ def ask(state: Optional[str], events: Iterable[Mapping[str, Any]]) -> Tuple[List
 
 
 def slot(value: str) -> Dict[str, Any]:
-    """The event that records an answer (or that the question was asked)."""
-    return SlotSet(SLOT, value)
+    """The event that records an answer (or that the question was asked).
+
+    The dict rasa-sdk's ``SlotSet`` makes, written out so this module needs no Rasa.
+    """
+    return {"event": "slot", "timestamp": None, "name": SLOT, "value": value}
 
 
 def answer_of(intent: Optional[str]) -> Optional[str]:

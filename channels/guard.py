@@ -48,8 +48,9 @@ from typing import Awaitable, Callable, Deque, FrozenSet, List, Optional
 import yaml
 from rasa.core.channels.channel import UserMessage
 
+from advice.catalogue import all_replies
 from advice.content import get_content
-from advice.replies import all_replies, crisis_reply
+from advice.replies import crisis_reply
 from advice.safety import looks_like_crisis, remove_hidden
 from storage import redis_state
 from storage.tracker_store import database_failed, reset_database_failed
@@ -113,7 +114,7 @@ def button_payloads() -> FrozenSet[str]:
 
     Collected from what the assistant renders, so a new reply's buttons are
     allowed without a list to keep up to date: the domain's responses, every
-    reply in ``advice.replies.all_replies`` (which includes the callback
+    reply in ``advice.catalogue.all_replies`` (which includes the callback
     form's), and the widget's opening payload.
     """
     payloads = set(CLIENT_PAYLOADS) | set(_domain_payloads())

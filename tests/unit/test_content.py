@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from advice import content_check
+from advice.catalogue import all_replies
 from advice.content import ContentError, MissingDetail, get_content, load_content
-from advice.replies import all_replies, crisis_reply, intro_reply, service_reply
+from advice.replies import crisis_reply, intro_reply, service_reply
 
 CONTENT = get_content()
 MARKER = CONTENT.unverified_marker

@@ -144,7 +144,7 @@ def test_the_slot_values_carry_no_free_text():
 
 
 def test_the_feedback_replies_are_plain_english_and_in_the_content_check():
-    from advice.replies import all_replies
+    from advice.catalogue import all_replies
 
     names = {name for name, _ in all_replies(get_content())}
     assert {"feedback_question", "feedback_missing", "feedback_thanks", "feedback_thanks_reason"} <= names

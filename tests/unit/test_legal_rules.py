@@ -1,6 +1,6 @@
 """Rules that must hold in every reply the assistant can give (issue 9).
 
-Each reply is rendered from content/ (advice.replies.all_replies: every
+Each reply is rendered from content/ (advice.catalogue.all_replies: every
 disagreement, every follow-up in every disagreement's context, every topic,
 the callback replies) and checked against ../shared/reference/facts.md. A
 wrong deadline or route can cost a family its appeal, so these rules are
@@ -12,10 +12,10 @@ import re
 
 import pytest
 
+from advice.catalogue import all_replies
 from advice.content import get_content
 from advice.plain_english import measure
 from advice.replies import (
-    all_replies,
     deadline_reply,
     disagreement_resolution_reply,
     mediation_reply,

@@ -2,9 +2,9 @@
 
 import yaml
 
+from advice.catalogue import all_replies
 from advice.content import get_content
 from advice.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
-from advice.replies import all_replies
 
 
 def every_text():

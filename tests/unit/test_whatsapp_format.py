@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advice import replies
+from advice import catalogue as replies
 from advice.content import get_content
 from channels.whatsapp_format import (
     MAX_BODY_CHARS,
