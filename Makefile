@@ -70,7 +70,7 @@ shell: $(MODEL) ## Talk to the assistant in this terminal
 	scripts/run.sh --shell
 
 content-check: $(VENV)/.installed ## Check content/*.yml and list details the council must verify
-	$(PY) -m actions.content_check
+	$(PY) -m advice.content_check
 
 replies: $(VENV)/.installed ## Write docs/replies.md: every reply the assistant can give (commit it)
 	$(PY) scripts/replies_doc.py

@@ -13,8 +13,8 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import Content, get_content
-from actions.replies import Message
+from advice.content import Content, get_content
+from advice.replies import Message
 
 logger = logging.getLogger(__name__)
 

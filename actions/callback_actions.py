@@ -11,7 +11,7 @@ the turn and the rules take over.
 
 The answers that may be personal (what it is about, the number or address, a
 good time) are never put in slots, which Rasa stores: they are held in the
-action server's draft store (enquiries/drafts.py), and the slot gets only a
+action server's draft store (storage/drafts.py), and the slot gets only a
 marker. The submit action reads them from there; "stop", consent "no", a
 crisis, "cancel", a new session and the end of the form delete the draft.
 """
@@ -28,15 +28,15 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import callback, office_hours
 from actions.base import APOLOGY, latest_intent
-from actions.callback import FORM_SLOTS
-from actions.content import Content, get_content
-from actions.replies import Message, contacts_for
-from enquiries import drafts
-from enquiries.db import retention_days
+from advice import callback, office_hours
+from advice.callback import FORM_SLOTS
+from advice.content import Content, get_content
+from advice.replies import Message, contacts_for
 from enquiries.notify import notify_team
 from enquiries.store import EnquiryStore, StoreUnavailable
+from storage import drafts
+from storage.db import retention_days
 
 logger = logging.getLogger(__name__)
 

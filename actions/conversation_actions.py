@@ -7,11 +7,11 @@ from typing import List
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
 
-from actions import fallback, replies
 from actions.base import ReplyAction, intent_ranking
 from actions.callback_actions import forget_draft
-from actions.content import Content
-from enquiries.db import retention_days
+from advice import fallback, replies
+from advice.content import Content
+from storage.db import retention_days
 
 # An out-of-scope reply also offers the disagreement types NLU considered, if
 # any of them reached this confidence.
@@ -48,7 +48,7 @@ def candidate_disagreements(ranking: List[dict], known: List[str]) -> List[str]:
 class ActionDidYouMean(ReplyAction):
     """NLU is unsure: "Did you mean" with the likely topics, never a guessed route.
 
-    The first stage of the two-stage fallback (actions/fallback.py): the two
+    The first stage of the two-stage fallback (advice/fallback.py): the two
     or three most likely topics, or the two that were too close to call, and
     "Something else"; or, with no likely topic, a request to say it another
     way with the main topics. The insights report counts this action.

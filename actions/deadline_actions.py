@@ -36,10 +36,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import deadline_replies, deadlines, feedback, office_hours, replies
 from actions.base import ReplyAction, latest_intent
-from actions.content import Content, get_content
-from actions.summary import summary_reply
+from advice import deadline_replies, deadlines, feedback, office_hours, replies
+from advice.content import Content, get_content
+from advice.summary import summary_reply
 
 logger = logging.getLogger(__name__)
 
@@ -330,6 +330,6 @@ class ActionSummary(ReplyAction):
         messages = summary_reply(content, disagreement, today(), worked)
         if disagreement not in content.disagreements:
             return messages, []
-        # "Did this help?" after the summary too, unless already asked (actions/feedback.py).
+        # "Did this help?" after the summary too, unless already asked (advice/feedback.py).
         question, asked = feedback.ask(tracker.get_slot(feedback.SLOT), tracker.events)
         return messages + question, asked

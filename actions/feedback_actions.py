@@ -8,8 +8,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback
 from actions.base import APOLOGY, latest_intent
+from advice import feedback
 
 logger = logging.getLogger(__name__)
 

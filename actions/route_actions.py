@@ -7,10 +7,10 @@ from typing import Callable, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import fallback, feedback, replies
 from actions.base import ReplyAction, intent_ranking, latest_intent
-from actions.content import Content
 from actions.deadline_actions import clear_dates, leave_deadline_form
+from advice import fallback, feedback, replies
+from advice.content import Content
 
 
 class ActionExplainRoutes(ReplyAction):
@@ -19,7 +19,7 @@ class ActionExplainRoutes(ReplyAction):
     Remembers the disagreement (slot ``disagreement``) for follow-up questions.
     If the message also seemed to name another disagreement, offers it as a
     button (:func:`also_mentioned`). Then asks "Did this help?" once per
-    conversation (actions/feedback.py).
+    conversation (advice/feedback.py).
     """
 
     action_name = "action_explain_routes"
@@ -39,7 +39,7 @@ class ActionExplainRoutes(ReplyAction):
 
 
 def also_mentioned(content: Content, tracker: Tracker, main: str) -> list:
-    """'You may also have mentioned another problem' with its button, or nothing (actions/fallback.py).
+    """'You may also have mentioned another problem' with its button, or nothing (advice/fallback.py).
 
     Not the disagreement the conversation is already about: a question about
     it ("how long do I have to appeal the refusal?") names it again.

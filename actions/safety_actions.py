@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions import replies
 from actions.base import ReplyAction, intent_ranking
 from actions.callback_actions import forget_draft, leave_form
-from actions.content import Content
+from advice import replies
+from advice.content import Content
 
 # If the message also described a disagreement this clearly, offer to come back to it.
 RESUME_CONFIDENCE = 0.3

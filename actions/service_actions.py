@@ -7,9 +7,9 @@ from typing import Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import replies
 from actions.base import ReplyAction, latest_intent
-from actions.content import Content
+from advice import replies
+from advice.content import Content
 
 # Questions about one named service.
 SERVICE_OF_INTENT = {"ask_sendias": "sendias", "ask_prime_resolution": "prime_resolution"}

@@ -2,7 +2,7 @@
 
 It runs last in the pipeline (after DIET and the FallbackClassifier), so it
 overrides both a wrong intent and ``nlu_fallback``. The patterns live in
-``actions/safety.py`` as a plain, unit-tested function; this class only adapts
+``advice/safety.py`` as a plain, unit-tested function; this class only adapts
 that function to Rasa's graph. The model's own ranking is kept below the new
 top intent, so the crisis action can still see what else the family asked.
 """
@@ -19,7 +19,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.safety import looks_like_crisis
+from advice.safety import looks_like_crisis
 
 CRISIS_INTENT = "crisis"
 

@@ -1,6 +1,6 @@
 """NLU pipeline component: a message in another language becomes ``other_language``.
 
-The assistant understands English only. A message that ``actions/languages.py``
+The assistant understands English only. A message that ``advice/languages.py``
 finds is in Punjabi, Urdu, Polish, Bengali, Romanian, Gujarati or Arabic (or
 Punjabi/Urdu in Latin letters) gets the intent ``other_language`` and an entity
 ``language`` with the language's code; ``action_other_language`` answers in
@@ -33,7 +33,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.languages import detect_language, detector
+from advice.languages import detect_language, detector
 
 OTHER_LANGUAGE_INTENT = "other_language"
 LANGUAGE_ENTITY = "language"

@@ -6,7 +6,7 @@ before the pipeline runs. So the only safe place to stop a typed payload is
 the channel. The guard, in this order:
 
 * **crisis first, always**: a message that looks like a crisis (the keyword
-  net, :func:`actions.safety.looks_like_crisis`, on the raw text) gets the
+  net, :func:`advice.safety.looks_like_crisis`, on the raw text) gets the
   crisis reply at once, rendered from content exactly as ``action_crisis``
   gives it, even when the message is too long or over a rate limit. It still
   reaches Rasa if it can (so a form in progress ends and the history shows
@@ -48,11 +48,12 @@ from typing import Awaitable, Callable, Deque, FrozenSet, List, Optional
 import yaml
 from rasa.core.channels.channel import UserMessage
 
-from actions.content import get_content
-from actions.replies import all_replies, crisis_reply
-from actions.safety import looks_like_crisis, remove_hidden
-from enquiries import redis_state
-from enquiries.tracker_store import database_failed, reset_database_failed
+from advice.catalogue import all_replies
+from advice.content import get_content
+from advice.replies import crisis_reply
+from advice.safety import looks_like_crisis, remove_hidden
+from storage import redis_state
+from storage.tracker_store import database_failed, reset_database_failed
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def button_payloads() -> FrozenSet[str]:
 
     Collected from what the assistant renders, so a new reply's buttons are
     allowed without a list to keep up to date: the domain's responses, every
-    reply in ``actions.replies.all_replies`` (which includes the callback
+    reply in ``advice.catalogue.all_replies`` (which includes the callback
     form's), and the widget's opening payload.
     """
     payloads = set(CLIENT_PAYLOADS) | set(_domain_payloads())
@@ -281,7 +282,7 @@ class RateLimits:
 @functools.cache
 def shared_limits(settings: GuardSettings) -> RateLimits:
     """The one set of limits of this server process, shared by every channel
-    (and, with ``SEND_REDIS_URL``, by every server: enquiries/redis_state.py)."""
+    (and, with ``SEND_REDIS_URL``, by every server: storage/redis_state.py)."""
     return RateLimits(settings, redis=redis_state.shared_redis())
 
 

@@ -70,9 +70,9 @@ _TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([0-9a-f]{64})$")
 DEFAULT_TOKEN_HOURS = 24
 CLOCK_SKEW_SECONDS = 60
 # Set by the actions on a question whose typed answer may hold personal details
-# (actions/replies.py Message.asks_personal_detail).
+# (advice/replies.py Message.asks_personal_detail).
 ASKS_PERSONAL_DETAIL = "asks_personal_detail"
-# Set by the actions on a summary the family may keep (actions/replies.py Message.keep_copy).
+# Set by the actions on a summary the family may keep (advice/replies.py Message.keep_copy).
 KEEP_COPY = "keep_copy"
 
 

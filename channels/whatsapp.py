@@ -309,7 +309,7 @@ class WhatsAppInput(InputChannel):
         output = WhatsAppOutput(conversation, address, self.sender, self.memory)
         # The number rides along for this message only, so a family can ask for
         # a callback "on this number"; the tracker store drops it before saving
-        # (enquiries/tracker_store.py PERSONAL_METADATA).
+        # (storage/tracker_store.py PERSONAL_METADATA).
         number = address.split(":", 1)[-1]
         message = UserMessage(
             text, output, conversation, input_channel=self.name(), metadata={"whatsapp_number": number}

@@ -5,7 +5,7 @@ timeout, a lost connection), sometimes much later, and the Rasa server may
 have restarted in between. A family must not get every answer twice, and a
 message must not run twice through the callback form. So each message's id
 (``MessageSid``) is recorded in the table ``whatsapp_seen_messages`` of the
-database that holds the conversations (enquiries/db.py), kept for
+database that holds the conversations (storage/db.py), kept for
 ``KEEP_SECONDS`` (48 hours; Twilio retries within 24), and deleted after that
 by the channel itself, at most once an hour.
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from enquiries.db import create_engine
+from storage.db import create_engine
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ number itself lives only in the output channel of the request being answered.
 The channel remembers two things per conversation, each forgotten after a
 while: in this process's memory, bounded in size (:class:`ExpiringStore`),
 or, when several Rasa servers share the work (``SEND_REDIS_URL``,
-enquiries/redis_state.py), in Redis (:class:`RedisExpiringStore`), so that a
+storage/redis_state.py), in Redis (:class:`RedisExpiringStore`), so that a
 "2" answered by another server still means the option this family was offered
 (:func:`default_memory` chooses):
 
@@ -34,7 +34,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Generic, Hashable, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from channels.whatsapp_format import Option
-from enquiries import redis_state
+from storage import redis_state
 
 logger = logging.getLogger(__name__)
 

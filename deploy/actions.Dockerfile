@@ -26,7 +26,10 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY actions/ actions/
 COPY channels/ channels/
+COPY advice/ advice/
+COPY storage/ storage/
 COPY enquiries/ enquiries/
+COPY insights/ insights/
 COPY content/ content/
 COPY config.yml domain.yml ./
 USER 10001:10001

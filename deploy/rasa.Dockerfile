@@ -38,7 +38,10 @@ COPY rasa_server/ rasa_server/
 COPY actions/ actions/
 COPY addons/ addons/
 COPY channels/ channels/
+COPY advice/ advice/
+COPY storage/ storage/
 COPY enquiries/ enquiries/
+COPY insights/ insights/
 COPY content/ content/
 COPY config.yml domain.yml credentials.yml ./
 # The containers' endpoints: the action servers behind nginx, PostgreSQL, the Redis lock store.

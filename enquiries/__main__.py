@@ -18,7 +18,7 @@ request it made):
   erase-reference REF                       a request and the conversation that made it
   erase-conversation SENDER_ID              a conversation by its id
   schema                                    create or update the tables, print the version
-  report [--from D --to D] [--out F.html]   the insights report (enquiries/report.py)
+  report [--from D --to D] [--out F.html]   the insights report (insights/report.py)
   review [--from D --to D] --out F.yml      messages not understood, to label
 
 The database is SEND_DATABASE_URL, else var/send-assistant.db. Exit codes: 0
@@ -35,7 +35,6 @@ import sys
 from typing import List, Optional
 from zoneinfo import ZoneInfo
 
-from enquiries import db, report
 from enquiries.identity import normalise_code
 from enquiries.store import (
     STATUSES,
@@ -45,6 +44,8 @@ from enquiries.store import (
     StoreUnavailable,
     normalise_reference,
 )
+from insights import report
+from storage import db
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -311,7 +312,7 @@ def parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="create or update the tables")
     schema.set_defaults(run=cmd_schema)
-    report.add_commands(commands)  # report, review (enquiries/report.py)
+    report.add_commands(commands)  # report, review (insights/report.py)
     return top
 
 

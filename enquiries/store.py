@@ -5,7 +5,7 @@ Why it looks like this:
 * A request is committed before :meth:`EnquiryStore.create` returns, so when the
   assistant tells a family "your reference is WS-7K3QX", the request exists.
 * Any database failure becomes :class:`StoreUnavailable`, raised quickly (short
-  connection timeouts in :mod:`enquiries.db`), so the caller can apologise and
+  connection timeouts in :mod:`storage.db`), so the caller can apologise and
   give the phone numbers instead of leaving the family waiting.
 * Error messages and logs never carry the family's details: database errors are
   reported by their class name only (PostgreSQL's own messages can quote the
@@ -42,7 +42,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from enquiries import db, identity
+from enquiries import identity
+from storage import db
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ everything a conversation needs is shared:
   on disk) holds Rasa's conversation locks, so two servers never handle one
   conversation at once, and what used to live in one process: the guard's
   rate limits, the WhatsApp channel's offered options, the callback form's
-  drafts (enquiries/redis_state.py, chosen by ``SEND_REDIS_URL``);
+  drafts (storage/redis_state.py, chosen by ``SEND_REDIS_URL``);
 * **nginx** (scripts/nginx_conf.py) is the one address families use: REST
   and WhatsApp to the least busy Rasa server, the widget's socket.io sticky
   by client address, and, on a second loopback port, the action servers for
@@ -165,12 +165,12 @@ def _endpoints(path: Path, action_port: int, redis: RedisServer, rasa_lock_store
     lock_store = (
         (f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis.port}\n  password: {redis.password}\n  db: 0\n")
         if rasa_lock_store
-        else "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
+        else "lock_store:\n  type: storage.lock_store.ConversationLockStore\n"
     )
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
-        "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n" + lock_store,
+        "tracker_store:\n  type: storage.tracker_store.RedactingSQLTrackerStore\n" + lock_store,
         encoding="utf-8",
     )
     path.chmod(0o600)

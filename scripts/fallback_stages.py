@@ -2,7 +2,7 @@
 
 Runs the trained model's NLU pipeline (the FallbackClassifier and the crisis
 safety net included) on every message of the held-out sets, then the same
-decision logic the actions use (actions/fallback.py), and counts what the
+decision logic the actions use (advice/fallback.py), and counts what the
 family would get as the first reply:
 
 * answered: the model was sure; right (the held-out label) or wrong;
@@ -47,8 +47,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.content import Content, load_content  # noqa: E402
-from actions.fallback import (  # noqa: E402
+from advice.content import Content, load_content  # noqa: E402
+from advice.fallback import (  # noqa: E402
     CLARIFY,
     DID_YOU_MEAN,
     NO_GUESS,
@@ -235,7 +235,7 @@ def markdown(report: Dict[str, Any]) -> str:
         "# Fallback stages on the held-out sets",
         "",
         "Written by `scripts/fallback_stages.py`: the trained model's NLU, then the decision logic of",
-        "`actions/fallback.py`. First message of a conversation; counts only.",
+        "`advice/fallback.py`. First message of a conversation; counts only.",
         "",
         f"Thresholds: {report['thresholds']}",
         "",

@@ -51,8 +51,8 @@ import aiohttp
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from enquiries.db import create_engine  # noqa: E402
 from scripts.stack import ROOT, process_cpu_seconds, rss_mb, running_stack  # noqa: E402
+from storage.db import create_engine  # noqa: E402
 
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
 RATE_LIMITS = {"SEND_RATE_PER_CONVERSATION": "1000", "SEND_RATE_PER_ADDRESS": "1000000"}

@@ -2,7 +2,7 @@
 
 Several Rasa servers share their conversation locks, and the servers share
 the guard's rate limits, the WhatsApp channel's offered options and the
-callback form's drafts, through Redis (enquiries/redis_state.py). The tests
+callback form's drafts, through Redis (storage/redis_state.py). The tests
 and `make cluster` start a real one: Debian's ``redis-server``, on 127.0.0.1
 only, on a free port, with a random password, in a temporary folder, stopped
 and deleted on exit. Run ``scripts/ci-setup-cluster.sh`` first (apt-get

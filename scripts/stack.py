@@ -192,8 +192,8 @@ def running_stack(
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  headers:\n    X-Send-Action-Secret: ${SEND_ACTION_SECRET}\n"
-        "tracker_store:\n  type: enquiries.tracker_store.RedactingSQLTrackerStore\n"
-        "lock_store:\n  type: enquiries.lock_store.ConversationLockStore\n"
+        "tracker_store:\n  type: storage.tracker_store.RedactingSQLTrackerStore\n"
+        "lock_store:\n  type: storage.lock_store.ConversationLockStore\n"
         f"{endpoints_extra}"
     )
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"

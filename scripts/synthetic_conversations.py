@@ -3,7 +3,7 @@
     make synthetic                                   # 100,000 conversations into var/synthetic.db
     make synthetic SYNTHETIC_DB=postgresql://... CONVERSATIONS=20000
 
-The conversations (enquiries/reporting/synthetic.py) cover the 30 days up to
+The conversations (insights/synthetic.py) cover the 30 days up to
 yesterday, in the events table's real format, with a realistic mix of
 channels, hours, disagreements, follow-ups, fallbacks, callbacks, crises and
 feedback. It refuses a database that already holds conversations, so it can
@@ -24,10 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from enquiries import db, report  # noqa: E402
-from enquiries.reporting.period import LONDON, Period  # noqa: E402
-from enquiries.reporting.synthetic import Generator  # noqa: E402
-from enquiries.reporting.synthetic_store import write_fast  # noqa: E402
+from insights import report  # noqa: E402
+from insights.period import LONDON, Period  # noqa: E402
+from insights.synthetic import Generator  # noqa: E402
+from insights.synthetic_store import write_fast  # noqa: E402
+from storage import db  # noqa: E402
 
 
 def holds_conversations(url: str) -> bool:

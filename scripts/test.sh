@@ -26,7 +26,7 @@ quiet() {  # run a noisy Rasa command, keep its log, show the tail on failure
 step "dependencies are consistent (pip check)" .venv/bin/pip check
 step "lint and format (ruff; make lint)" bash -c '.venv/bin/ruff check . && .venv/bin/ruff format --check .'
 step "types (mypy; make typecheck)" .venv/bin/mypy
-step "content files" "$PY" -m actions.content_check
+step "content files" "$PY" -m advice.content_check
 step "held-out sets: pinned, no near-copies in training (scripts/leakage.py)" "$PY" scripts/leakage.py
 step "training data (rasa data validate)" \
   quiet results/validate.log "$RASA" data validate --fail-on-warnings

@@ -16,7 +16,7 @@ from scripts.stack import ROOT, free_port, running_stack
 MODEL = ROOT / "models" / "send-assistant.tar.gz"
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 # The action server's clock: a Saturday evening, so "talk to someone" takes the
-# out-of-hours path whatever the machine's time (SEND_NOW, actions/office_hours.py).
+# out-of-hours path whatever the machine's time (SEND_NOW, advice/office_hours.py).
 SATURDAY_EVENING = "2026-12-05T20:00:00+00:00"
 # The shared stack's key for widget tokens, so a test can make an old (expired) one.
 WIDGET_SECRET = "e2e-widget-secret-for-tests-only"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable, List
 
-from actions.content import get_content
-from actions.replies import crisis_reply
+from advice.content import get_content
+from advice.replies import crisis_reply
 
 _content = get_content()
 CRISIS = "\n".join(m.text for m in crisis_reply(_content))

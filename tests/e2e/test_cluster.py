@@ -43,10 +43,10 @@ from twilio.request_validator import RequestValidator
 
 from channels.rest import conversation_id
 from channels.whatsapp_format import MENU_HEADING
-from enquiries.redaction import redact
-from enquiries.tracker_store import BLANK
 from scripts.cluster import running_cluster
 from scripts.stack import ROOT
+from storage.redaction import redact
+from storage.tracker_store import BLANK
 from tests.e2e.chat import Chat, run_async
 from tests.fake_twilio import FakeTwilio
 

@@ -1,6 +1,6 @@
 """When the assistant is not sure what the family means, over REST with the real servers.
 
-"Did you mean" (actions/fallback.py), "Something else", the topic list and
+"Did you mean" (advice/fallback.py), "Something else", the topic list and
 the phone numbers, a crisis at any stage, out of scope, a second problem in
 the same message, and the callback form. Each message here is written for
 this test, not copied from the training data or a held-out set. The unclear
@@ -10,7 +10,7 @@ reasonable model.
 
 import pytest
 
-from actions.content import get_content
+from advice.content import get_content
 from tests.e2e.expected import assert_crisis_first, assert_no_apology
 
 pytestmark = pytest.mark.e2e

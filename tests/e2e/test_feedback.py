@@ -16,11 +16,11 @@ import uuid
 
 import pytest
 
-from enquiries import db
-from enquiries.report import COUNTED
-from enquiries.reporting import queries
-from enquiries.reporting.period import LONDON, Period
-from enquiries.reporting.sql import Snapshot
+from insights import queries
+from insights.period import LONDON, Period
+from insights.report import COUNTED
+from insights.sql import Snapshot
+from storage import db
 
 pytestmark = pytest.mark.e2e
 

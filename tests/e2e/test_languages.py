@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.content import get_content
-from actions.replies import other_language_reply
+from advice.content import get_content
+from advice.replies import other_language_reply
 from tests.e2e.expected import CRISIS, assert_crisis_first, assert_no_apology, texts
 
 pytestmark = pytest.mark.e2e

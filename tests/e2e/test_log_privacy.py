@@ -204,7 +204,7 @@ def test_the_callback_details_are_kept_in_the_requests_table(servers, conversati
 # -- abandoned callback forms, on a stack of their own -------------------------------
 
 DRAFT_SECONDS = 6
-# Every format the form accepts (actions/callback.py normalise_uk_phone), and an email.
+# Every format the form accepts (advice/callback.py normalise_uk_phone), and an email.
 NUMBERS = [
     "(07700) 900123",
     "447700900123",

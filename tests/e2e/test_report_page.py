@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from enquiries import report
-from enquiries.reporting.period import Period
-from enquiries.reporting.synthetic import Generator
-from enquiries.reporting.synthetic_store import write_fast
+from insights import report
+from insights.period import Period
+from insights.synthetic import Generator
+from insights.synthetic_store import write_fast
 
 pytestmark = pytest.mark.e2e
 

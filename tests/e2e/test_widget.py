@@ -40,7 +40,7 @@ import requests
 import socketio
 from playwright.sync_api import Page, expect, sync_playwright
 
-from actions.content import get_content
+from advice.content import get_content
 from scripts.stack import ROOT
 from tests.e2e.chat import Chat, run_async
 from tests.e2e.conftest import WIDGET_SECRET

@@ -1,4 +1,4 @@
-"""Which language a family wrote in (actions/languages.py), measured on the corpora here.
+"""Which language a family wrote in (advice/languages.py), measured on the corpora here.
 
 * short_messages.yml: 15 messages of 5 to 15 words in each language, and 5 of
   Punjabi and of Urdu in Latin letters, written by a helper. The detector's
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import languages
-from actions.languages import ROMANISED, detect_language
+from advice import languages
+from advice.languages import ROMANISED, detect_language
 from tests.language.corpora import english_sets, held_out_english
 
 HERE = Path(__file__).resolve().parent

@@ -24,7 +24,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from enquiries.redaction import normalise, redact
+from storage.redaction import normalise, redact
 
 CORPUS = Path(__file__).with_name("redaction_corpus.yml")
 ENTRIES = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["entries"]

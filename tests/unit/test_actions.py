@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
 from actions.callback_actions import ActionTalkToSomeone
-from actions.content import get_content
 from actions.conversation_actions import (
     ActionAskRephrase,
     ActionDidYouMean,
@@ -20,6 +19,7 @@ from actions.conversation_actions import (
 from actions.route_actions import ActionAnswerQuestion, ActionExplainMediationVsDr, ActionExplainRoutes
 from actions.safety_actions import ActionCrisis
 from actions.service_actions import ActionPointToService
+from advice.content import get_content
 
 CONTENT = get_content()
 

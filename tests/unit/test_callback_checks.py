@@ -1,11 +1,11 @@
-"""The callback request checks and replies (actions/callback.py), without Rasa."""
+"""The callback request checks and replies (advice/callback.py), without Rasa."""
 
 import datetime as dt
 
 import pytest
 
-from actions import callback, office_hours
-from actions.content import get_content
+from advice import callback, office_hours
+from advice.content import get_content
 
 CONTENT = get_content()
 
@@ -147,7 +147,7 @@ def test_review_14_unconfirmed_opening_hours_are_always_shown_as_unconfirmed():
         sentence, _ = callback.status_sentence(CONTENT, "ehc_team", now)
         assert said in sentence and sentence.endswith(note)
     # The replies a reviewer reads (docs/replies.md) are rendered the same way.
-    from actions.replies import all_replies
+    from advice.catalogue import all_replies
 
     shown = {name: "\n".join(m.text for m in messages) for name, messages in all_replies(CONTENT)}
     for name in ("talk:in_hours", "talk:out_of_hours", "done", "done_open"):

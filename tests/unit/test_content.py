@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from actions import content_check
-from actions.content import ContentError, MissingDetail, get_content, load_content
-from actions.replies import all_replies, crisis_reply, intro_reply, service_reply
+from advice import content_check
+from advice.catalogue import all_replies
+from advice.content import ContentError, MissingDetail, get_content, load_content
+from advice.replies import crisis_reply, intro_reply, service_reply
 
 CONTENT = get_content()
 MARKER = CONTENT.unverified_marker

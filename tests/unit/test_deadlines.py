@@ -1,4 +1,4 @@
-"""The deadline calculator (actions/deadlines.py, content/deadlines.yml).
+"""The deadline calculator (advice/deadlines.py, content/deadlines.yml).
 
 Every expected date here was worked out by hand from a calendar (and checked
 with Python's calendar module), never by the code under test. The clock is
@@ -21,10 +21,10 @@ import textwrap
 
 import pytest
 
-from actions import deadline_replies, summary
-from actions import deadlines as dl
-from actions.content import get_content
-from actions.deadlines import (
+from advice import deadline_replies, summary
+from advice import deadlines as dl
+from advice.content import get_content
+from advice.deadlines import (
     APPEAL,
     AUGUST,
     BEFORE_LETTER,
@@ -44,7 +44,7 @@ from actions.deadlines import (
     read_date,
     work_out,
 )
-from actions.plain_english import measure
+from advice.plain_english import measure
 
 D = dt.date
 TODAY = D(2026, 4, 15)  # a Wednesday

@@ -176,8 +176,8 @@ def test_the_rasa_servers_use_the_deploy_endpoints():
     endpoints = load(DEPLOY / "endpoints.yml")
     assert endpoints["action_endpoint"]["url"] == "http://nginx:8055/webhook"
     assert endpoints["action_endpoint"]["headers"]["X-Send-Action-Secret"] == "${SEND_ACTION_SECRET}"
-    assert endpoints["lock_store"]["type"] == "enquiries.lock_store.ConversationLockStore"
-    assert endpoints["tracker_store"]["type"] == "enquiries.tracker_store.RedactingSQLTrackerStore"
+    assert endpoints["lock_store"]["type"] == "storage.lock_store.ConversationLockStore"
+    assert endpoints["tracker_store"]["type"] == "storage.tracker_store.RedactingSQLTrackerStore"
     assert "8055" not in " ".join(load(DEPLOY / "compose.yml")["services"]["nginx"]["ports"])
 
 
@@ -231,7 +231,7 @@ def test_helm_values_for_the_rasa_servers_are_safe(rasa_values):
     assert rasa_values["service"]["type"] == "ClusterIP"
     endpoints = settings["endpoints"]["additionalEndpoints"]
     assert endpoints["action_endpoint"]["headers"]["X-Send-Action-Secret"] == "${SEND_ACTION_SECRET}"
-    assert endpoints["lock_store"]["type"] == "enquiries.lock_store.ConversationLockStore"
+    assert endpoints["lock_store"]["type"] == "storage.lock_store.ConversationLockStore"
     assert rasa_values["postgresql"]["install"] is False and rasa_values["redis"]["install"] is False
 
 

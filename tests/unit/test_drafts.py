@@ -1,4 +1,4 @@
-"""The callback form's answers are held by the action server, never in slots (enquiries/drafts.py).
+"""The callback form's answers are held by the action server, never in slots (storage/drafts.py).
 
 The form's actions run with a real rasa-sdk Tracker: each answer goes to the
 draft store and the slot gets only the marker; the submit action stores the
@@ -26,9 +26,9 @@ from actions.callback_actions import (
 )
 from actions.conversation_actions import ActionSessionStart
 from actions.safety_actions import ActionCrisis
-from enquiries import drafts
-from enquiries.drafts import MARKER, MemoryDraftStore
 from enquiries.store import EnquiryStore
+from storage import drafts
+from storage.drafts import MARKER, MemoryDraftStore
 
 NUMBER = "07700 900461"
 

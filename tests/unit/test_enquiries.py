@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from enquiries import db, identity, notify
+from enquiries import identity, notify
 from enquiries import store as store_module
 from enquiries.store import (
     REFERENCE_PATTERN,
@@ -37,6 +37,7 @@ from enquiries.store import (
     normalise_reference,
 )
 from scripts.pg_cluster import PostgresUnavailable, fresh_database, temporary_postgres
+from storage import db
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = dt.timezone.utc
@@ -905,7 +906,7 @@ def test_sqlite_overwrites_what_it_deletes(tmp_path):
 def test_the_tracker_store_engine_also_overwrites_deletions(tmp_path, monkeypatch):
     from rasa.shared.core.domain import Domain
 
-    from enquiries.tracker_store import RedactingSQLTrackerStore
+    from storage.tracker_store import RedactingSQLTrackerStore
 
     monkeypatch.setenv("SEND_DATABASE_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
     tracker_store = RedactingSQLTrackerStore(domain=Domain.empty())

@@ -1,4 +1,4 @@
-"""The decisions taken when NLU is unsure, and for two problems in one message (actions/fallback.py).
+"""The decisions taken when NLU is unsure, and for two problems in one message (advice/fallback.py).
 
 Pure functions of an intent ranking: no Rasa, no model.
 """
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.content import get_content
-from actions.fallback import (
+from advice.content import get_content
+from advice.fallback import (
     CLARIFY,
     DID_YOU_MEAN,
     NO_GUESS,
@@ -21,7 +21,7 @@ from actions.fallback import (
     read_thresholds,
     thresholds,
 )
-from actions.replies import SOMETHING_ELSE_PAYLOAD, did_you_mean_reply
+from advice.replies import SOMETHING_ELSE_PAYLOAD, did_you_mean_reply
 
 CONTENT = get_content()
 TOPICS = frozenset(CONTENT.titled_intents())

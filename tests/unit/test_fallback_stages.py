@@ -1,7 +1,7 @@
 """The counting in scripts/fallback_stages.py, on made-up parses (no model)."""
 
-from actions.content import get_content
-from actions.fallback import Thresholds
+from advice.content import get_content
+from advice.fallback import Thresholds
 from scripts.fallback_stages import markdown, outcome, summarise, summarise_two, two_problem_outcome
 
 CONTENT = get_content()

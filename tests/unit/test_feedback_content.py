@@ -13,11 +13,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback
-from actions.content import get_content
 from actions.feedback_actions import ActionFeedback
-from actions.plain_english import measure
 from actions.route_actions import ActionExplainRoutes
+from advice import feedback
+from advice.content import get_content
+from advice.plain_english import measure
 
 CRISIS_EVENTS = [
     {"event": "action", "name": "action_session_start"},
@@ -144,7 +144,7 @@ def test_the_slot_values_carry_no_free_text():
 
 
 def test_the_feedback_replies_are_plain_english_and_in_the_content_check():
-    from actions.replies import all_replies
+    from advice.catalogue import all_replies
 
     names = {name for name, _ in all_replies(get_content())}
     assert {"feedback_question", "feedback_missing", "feedback_thanks", "feedback_thanks_reason"} <= names

@@ -10,8 +10,9 @@ from sanic import Sanic
 from sanic.compat import Header
 from sanic.request import Request
 
-from actions.content import get_content
-from actions.replies import all_replies, crisis_reply
+from advice.catalogue import all_replies
+from advice.content import get_content
+from advice.replies import crisis_reply
 from channels.guard import (
     CRISIS_PAYLOAD,
     CRISIS_SCAN_CHARS,

@@ -9,11 +9,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import content_check, replies
-from actions.content import ContentError, get_content, load_content
 from actions.conversation_actions import ActionOtherLanguage
-from actions.languages import LANGUAGES
-from actions.replies import ROMANISED, all_replies, other_language_reply, translated_replies
+from advice import content_check, replies
+from advice.catalogue import all_replies
+from advice.content import ContentError, get_content, load_content
+from advice.languages import LANGUAGES
+from advice.replies import ROMANISED, other_language_reply, translated_replies
 
 CONTENT = get_content()
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """Rules that must hold in every reply the assistant can give (issue 9).
 
-Each reply is rendered from content/ (actions.replies.all_replies: every
+Each reply is rendered from content/ (advice.catalogue.all_replies: every
 disagreement, every follow-up in every disagreement's context, every topic,
 the callback replies) and checked against ../shared/reference/facts.md. A
 wrong deadline or route can cost a family its appeal, so these rules are
@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from actions.content import get_content
-from actions.plain_english import measure
-from actions.replies import (
-    all_replies,
+from advice.catalogue import all_replies
+from advice.content import get_content
+from advice.plain_english import measure
+from advice.replies import (
     deadline_reply,
     disagreement_resolution_reply,
     mediation_reply,
@@ -168,7 +168,7 @@ def test_terms_are_explained_wherever_a_family_can_land(name, text):
 
 
 def test_every_fact_bearing_text_names_its_source():
-    from actions.content_check import needs_source, source_errors
+    from advice.content_check import needs_source, source_errors
 
     assert source_errors(CONTENT) == []
     places = needs_source(CONTENT)
@@ -601,7 +601,7 @@ def test_review_22_and_37_the_most_urgent_action_comes_first_counted_from_the_pr
     # The summary a family keeps starts the same way.
     import datetime as dt
 
-    from actions.summary import summary_text
+    from advice.summary import summary_text
 
     kept = summary_text(CONTENT, disagreement, dt.date(2026, 12, 2))
     assert lines[1] in kept and kept.index(lines[1]) < kept.index("1. ")

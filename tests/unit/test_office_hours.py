@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions import office_hours
-from actions.content import get_content
-from actions.office_hours import (
+from advice import office_hours
+from advice.content import get_content
+from advice.office_hours import (
     Closure,
     HoursError,
     OfficeHours,

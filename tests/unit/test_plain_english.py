@@ -2,9 +2,9 @@
 
 import yaml
 
-from actions.content import get_content
-from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
-from actions.replies import all_replies
+from advice.catalogue import all_replies
+from advice.content import get_content
+from advice.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
 
 
 def every_text():

@@ -1,4 +1,4 @@
-"""Personal details never reach the conversation store (enquiries/redaction.py, tracker_store.py).
+"""Personal details never reach the conversation store (storage/redaction.py, tracker_store.py).
 
 Each case asserts the exact output, so a pattern that keeps one digit too
 many (``call me on [phone]3``) fails; and every stored form is searched for
@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from enquiries.redaction import contains_personal_details, normalise, redact
-from enquiries.tracker_store import blank_answer, redact_event
+from storage.redaction import contains_personal_details, normalise, redact
+from storage.tracker_store import blank_answer, redact_event
 
 
 def digit_runs(text: str, length: int = 4) -> set:

@@ -9,8 +9,8 @@ def test_the_checked_in_replies_file_is_current():
 
 
 def test_the_replies_file_holds_every_reply():
-    from actions.content import get_content
-    from actions.replies import all_replies
+    from advice.catalogue import all_replies
+    from advice.content import get_content
 
     text = replies_doc.render()
     for name, messages in all_replies(get_content()):

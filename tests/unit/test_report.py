@@ -1,6 +1,6 @@
 """The insights report: figures against what synthetic conversations are known to hold.
 
-The synthetic generator (enquiries/reporting/synthetic.py) counts, while it
+The synthetic generator (insights/synthetic.py) counts, while it
 writes conversations in Rasa's format, what the report should find; the
 report's SQL never sees that count. Every figure is checked on SQLite and on
 a real PostgreSQL server (scripts/pg_cluster.py), over a period that crosses
@@ -24,16 +24,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import office_hours
-from actions.content import get_content
-from enquiries import db, report
-from enquiries.report import COUNTED
-from enquiries.reporting import queries, review, suppress, tables
-from enquiries.reporting.period import LONDON, Period
-from enquiries.reporting.sql import Snapshot
-from enquiries.reporting.synthetic import Generator
-from enquiries.reporting.synthetic_store import write_fast
+from advice import office_hours
+from advice.content import get_content
+from insights import queries, report, review, suppress, tables
+from insights.period import LONDON, Period
+from insights.report import COUNTED
+from insights.sql import Snapshot
+from insights.synthetic import Generator
+from insights.synthetic_store import write_fast
 from scripts.pg_cluster import PostgresUnavailable, fresh_database, temporary_postgres
+from storage import db
 
 ROOT = Path(__file__).resolve().parents[2]
 # 20 October to 8 November 2026: the clocks go back on 25 October.
@@ -425,7 +425,7 @@ def test_periods():
 
 def test_an_answer_counts_for_the_disagreement_it_was_asked_about(tmp_path):
     """Routes for one disagreement (asked), then another (not asked), then the answer."""
-    from enquiries.reporting.synthetic import Conversation
+    from insights.synthetic import Conversation
 
     generator = Generator(PERIOD, seed=3)
     conversation = Conversation(generator, "rest-late-answer", "rest", PERIOD.start_epoch + 30 * 3600)

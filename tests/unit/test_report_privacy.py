@@ -19,10 +19,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from enquiries import report
-from enquiries.reporting.period import Period
-from enquiries.reporting.synthetic import Generator
-from enquiries.reporting.synthetic_store import write_fast, write_through_tracker_store
+from insights import report
+from insights.period import Period
+from insights.synthetic import Generator
+from insights.synthetic_store import write_fast, write_through_tracker_store
 
 PERIOD = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
@@ -124,6 +124,6 @@ def test_the_fast_writer_writes_what_the_real_tracker_store_writes(tmp_path):
     ],
 )
 def test_names_are_scrubbed_and_ordinary_words_kept(typed, shown):
-    from enquiries.reporting.names import scrub
+    from insights.names import scrub
 
     assert scrub(typed) == shown

@@ -5,8 +5,8 @@ import re
 import pytest
 import yaml
 
-from actions.content import get_content
-from actions.replies import mediation_reply, routes_reply, tribunal_reply
+from advice.content import get_content
+from advice.replies import mediation_reply, routes_reply, tribunal_reply
 
 CONTENT = get_content()
 APPEALABLE = {

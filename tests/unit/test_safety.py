@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.safety import looks_like_crisis, normalise
+from advice.safety import looks_like_crisis, normalise
 
 SAFETY = Path(__file__).resolve().parents[1] / "safety"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.safety import looks_like_crisis, normalise
+from advice.safety import looks_like_crisis, normalise
 
 # wants to die; suicide; kill himself; self-harm; missing; hit; overdose; not breathing
 OWN_EXAMPLES = {

@@ -2,7 +2,7 @@
 
 With ``SEND_REDIS_URL`` set, several servers share the callback form's drafts,
 the guard's rate limits, the WhatsApp channel's memory and Rasa's
-conversation locks (enquiries/redis_state.py). Each test here uses two
+conversation locks (storage/redis_state.py). Each test here uses two
 clients, as two servers would, on a throwaway Redis started by
 scripts/redis_server.py (Debian's redis-server; scripts/ci-setup-cluster.sh).
 """
@@ -21,9 +21,9 @@ from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from channels.guard import GuardSettings, RateLimits, RedisSlidingWindow
 from channels.whatsapp_format import Option
 from channels.whatsapp_state import ConversationMemory, default_memory
-from enquiries import drafts, redis_state
-from enquiries.lock_store import AtomicRedisLockStore, ConversationLockStore
 from scripts.redis_server import temporary_redis
+from storage import drafts, redis_state
+from storage.lock_store import AtomicRedisLockStore, ConversationLockStore
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from actions.callback import FORM_SLOTS, ask_reply
-from actions.content import get_content
+from advice.callback import FORM_SLOTS, ask_reply
+from advice.content import get_content
 from channels.socketio import DEFAULT_ORIGINS, GuardedSocketIOOutput, SessionTokens, allowed_origins
 
 HOUR = 3600

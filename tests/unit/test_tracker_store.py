@@ -1,4 +1,4 @@
-"""The conversation store survives values the database cannot take (enquiries/tracker_store.py)."""
+"""The conversation store survives values the database cannot take (storage/tracker_store.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DatabaseError
 
-from enquiries.tracker_store import RedactingSQLTrackerStore, UnstorableValue
+from storage.tracker_store import RedactingSQLTrackerStore, UnstorableValue
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_a_database_outage_is_still_noted_for_the_message(store, monkeypatch):
     """The failure happens in a database thread; the channel's guard must still see it."""
     from sqlalchemy.exc import OperationalError
 
-    from enquiries.tracker_store import database_failed, reset_database_failed
+    from storage.tracker_store import database_failed, reset_database_failed
 
     def down(*args):
         raise OperationalError("SELECT", {}, Exception("connection refused"))

@@ -27,7 +27,7 @@ from channels.whatsapp_format import MAX_BODY_CHARS, MENU_HEADING
 from channels.whatsapp_seen import KEEP_SECONDS, SeenMessages
 from channels.whatsapp_send import TRIES, TwilioSender, is_transient, with_retries
 from channels.whatsapp_state import ConversationMemory, conversation_id
-from enquiries.db import create_engine
+from storage.db import create_engine
 from tests.fake_twilio import DROP, FakeTwilio
 
 SID = "AC" + "ab" * 16

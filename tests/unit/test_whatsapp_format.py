@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions import replies
-from actions.content import get_content
+from advice import catalogue as replies
+from advice.content import get_content
 from channels.whatsapp_format import (
     MAX_BODY_CHARS,
     MENU_HEADING,

@@ -14,12 +14,12 @@ exactly as before.
 
 What is kept in Redis, always with an expiry, under ``send:`` keys:
 
-* ``send:lock:<conversation>``: Rasa's ticket lock (enquiries/lock_store.py);
+* ``send:lock:<conversation>``: Rasa's ticket lock (storage/lock_store.py);
 * ``send:rate:<window>:<key>``: the guard's sliding windows (channels/guard.py);
 * ``send:wa:<what>:<conversation>``: the WhatsApp channel's memory
   (channels/whatsapp_state.py);
 * ``send:draft:<conversation>``: the callback form's answers while it is open
-  (enquiries/drafts.py). These are a family's contact details before they have
+  (storage/drafts.py). These are a family's contact details before they have
   consented, so this Redis must never write to disk: run it with ``save ""``
   and ``appendonly no`` (scripts/redis_server.py and deploy/ do).
 

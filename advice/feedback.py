@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
-from rasa_sdk.events import SlotSet
 
-from actions.content import CONTENT_DIR, ContentError, tidy
-from actions.replies import Button, Message
+from advice.content import CONTENT_DIR, ContentError, tidy
+from advice.replies import Button, Message
 
 FEEDBACK_FILE = CONTENT_DIR / "feedback.yml"
 
 SLOT = "feedback"
-# Values of the slot: what the report counts (enquiries/report.py COUNTED).
+# Values of the slot: what the report counts (insights/report.py COUNTED).
 ASKED, YES, NO = "asked", "yes", "no"
 REASON_PREFIX = "reason:"
 # The crisis action: after it, the question is never asked in that conversation.
@@ -115,8 +114,11 @@ def ask(state: Optional[str], events: Iterable[Mapping[str, Any]]) -> Tuple[List
 
 
 def slot(value: str) -> Dict[str, Any]:
-    """The event that records an answer (or that the question was asked)."""
-    return SlotSet(SLOT, value)
+    """The event that records an answer (or that the question was asked).
+
+    The dict rasa-sdk's ``SlotSet`` makes, written out so this module needs no Rasa.
+    """
+    return {"event": "slot", "timestamp": None, "name": SLOT, "value": value}
 
 
 def answer_of(intent: Optional[str]) -> Optional[str]:

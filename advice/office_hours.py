@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-from actions.content import CONTENT_DIR, ContentError
+from advice.content import CONTENT_DIR, ContentError
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """What the deadline calculator says in a conversation: its questions and its answer.
 
-Pure functions from content and dates to messages, like actions/replies.py;
+Pure functions from content and dates to messages, like advice/replies.py;
 the rasa-sdk form (actions/deadline_actions.py) only adapts them. The counting
-itself is actions/deadlines.py, and the wording content/deadlines.yml.
+itself is advice/deadlines.py, and the wording content/deadlines.yml.
 
 Which rules apply depends on the decision the letter is about
 (:func:`kind_of`): an appeal that needs a mediation certificate, an appeal
@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
-from actions import deadlines, replies
-from actions.content import Content
-from actions.replies import Button, Message, buttons
+from advice import deadlines, replies
+from advice.content import Content
+from advice.replies import Button, Message, buttons
 
 # Typed or pressed when the family does not know which decision it is.
 NOT_SURE = "I'm not sure"

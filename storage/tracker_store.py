@@ -1,20 +1,20 @@
 """The conversation store: Rasa's SQL tracker store, without personal details.
 
 Conversations are kept in the same database as callback requests (see
-enquiries/db.py: SQLite by default, PostgreSQL when SEND_DATABASE_URL is set),
+storage/db.py: SQLite by default, PostgreSQL when SEND_DATABASE_URL is set),
 so a restart of the Rasa server loses nothing and one purge command applies
 the retention period to both.
 
 Open-source Rasa keeps every message as typed. This store changes that:
-* what families and the assistant wrote is redacted (enquiries/redaction.py)
+* what families and the assistant wrote is redacted (storage/redaction.py)
   before it is written, and personal metadata (the WhatsApp number) is dropped;
 * the callback form's answers are never written: the action server holds
-  them (enquiries/drafts.py) and the slots carry only a marker, and the
+  them (storage/drafts.py) and the slots carry only a marker, and the
   family's messages that answered the form's questions are blanked as they
   are written (text, parse data and entity values), not when the form ends.
   With consent the answers live on in the callback_requests table only;
 * on SQLite every connection sets ``secure_delete``, so a deleted or changed
-  row leaves no old copy in the database file (enquiries/db.py).
+  row leaves no old copy in the database file (storage/db.py).
 
 If the database is down, Rasa (its FailSafeTrackerStore) carries on with an
 empty in-memory conversation. This store notes the failure for the message
@@ -30,7 +30,7 @@ load, issue 12). Each message still reads its conversation before it is
 handled and is answered only after its events are committed (Rasa's lock store
 keeps one message per conversation at a time), so nothing else changes.
 
-endpoints.yml: ``tracker_store: {type: enquiries.tracker_store.RedactingSQLTrackerStore}``.
+endpoints.yml: ``tracker_store: {type: storage.tracker_store.RedactingSQLTrackerStore}``.
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
-from enquiries.db import database_url, harden_sqlite, prepare_sqlite_file
-from enquiries.drafts import ANSWER_SLOTS, MARKER
-from enquiries.redaction import redact
+from storage.db import database_url, harden_sqlite, prepare_sqlite_file
+from storage.drafts import ANSWER_SLOTS, MARKER
+from storage.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if url.startswith("postgresql"):  # fail fast while the server is down
             engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 3)
         # hide_parameters: a database error's message must not carry the stored
-        # events (a phone number in a form slot) into the logs, as in enquiries/db.py.
+        # events (a phone number in a form slot) into the logs, as in storage/db.py.
         self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **engine_kwargs)
         harden_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -2,9 +2,9 @@
 
 Every chart in the page is drawn from one of these tables, and the table is
 printed under it as its text alternative; the CSV holds the same tables. The
-counts arrive per quarter hour in UTC (enquiries/reporting/queries.py) and are
+counts arrive per quarter hour in UTC (insights/queries.py) and are
 placed here in UK weeks, hours and days; office hours come from
-``content/hours.yml`` through actions/office_hours.py, for the team that
+``content/hours.yml`` through advice/office_hours.py, for the team that
 handles callback requests (``service`` in content/callback.yml).
 """
 
@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from enquiries.reporting import suppress
-from enquiries.reporting.period import LONDON
-from enquiries.reporting.queries import BUCKET_SECONDS, DONE_WITHIN, Figures
-from enquiries.reporting.suppress import Value
+from insights import suppress
+from insights.period import LONDON
+from insights.queries import BUCKET_SECONDS, DONE_WITHIN, Figures
+from insights.suppress import Value
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 STATUS_LABELS = (("open", "Still open"), ("done", "Done"), ("withdrawn", "Withdrawn by the family"))

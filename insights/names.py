@@ -1,7 +1,7 @@
 """Names out of the review list, on top of the store's redaction.
 
 The conversation store already replaces phone numbers, emails, postcodes,
-dates and NHS numbers (enquiries/redaction.py), but not names, and families
+dates and NHS numbers (storage/redaction.py), but not names, and families
 do write "my son Oliver" or "I'm Sarah Khan". The review list shows what
 families typed to the SEND team, so before a message is shown, :func:`scrub`
 runs the store's redaction again (old rows get any newer patterns) and then
@@ -35,8 +35,8 @@ import re
 from pathlib import Path
 from typing import FrozenSet, Tuple
 
-from enquiries.db import ROOT
-from enquiries.redaction import redact
+from storage.db import ROOT
+from storage.redaction import redact
 
 CACHE = ROOT / "var" / "report-name-words.json.gz"
 MARKER = "[name]"

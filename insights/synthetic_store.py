@@ -1,4 +1,4 @@
-"""Writes synthetic conversations (enquiries/reporting/synthetic.py) into a database.
+"""Writes synthetic conversations (insights/synthetic.py) into a database.
 
 Two ways: :func:`write_fast` inserts the rows the project's tracker store would
 write, in batches (a million events in about a minute), for timing the report;
@@ -16,9 +16,9 @@ from typing import Iterable, List
 
 import sqlalchemy as sa
 
-from enquiries import db, tracker_store
-from enquiries.reporting.synthetic import Conversation, event_row
 from enquiries.store import EnquiryStore, callback_requests
+from insights.synthetic import Conversation, event_row
+from storage import db, tracker_store
 
 BATCH_EVENTS = 20_000
 CONSENT = "Synthetic consent text."
@@ -113,7 +113,7 @@ def write_through_tracker_store(url: str, conversations: Iterable[Conversation])
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from enquiries.tracker_store import RedactingSQLTrackerStore
+    from storage.tracker_store import RedactingSQLTrackerStore
 
     saved = os.environ.get(db.URL_VARIABLE)
     os.environ[db.URL_VARIABLE] = url  # the store takes its database from the environment

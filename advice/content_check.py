@@ -7,7 +7,7 @@ Run it after every edit of the content files. It fails (exit 1) when:
     that names neither a heading of facts.md nor a law (when facts.md is
     there, its headings are checked too; CI runs on a fresh clone without it);
   * a placeholder such as {sendias.phone} does not resolve;
-  * a reply is too hard to read (see actions/plain_english.py);
+  * a reply is too hard to read (see advice/plain_english.py);
   * a text in deadlines.yml has no source, or a deadline reply is too hard to read;
   * a language the detector can name has no reply in languages.yml, or a reply
     there lacks a phone number or 999, has a sentence over 25 words, or its
@@ -25,11 +25,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-from actions import deadlines, office_hours
-from actions.content import Content, ContentError, load_content
-from actions.languages import LANGUAGES
-from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
-from actions.replies import SETTING, all_replies
+from advice import deadlines, office_hours
+from advice.catalogue import all_replies
+from advice.content import Content, ContentError, load_content
+from advice.languages import LANGUAGES
+from advice.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
+from advice.replies import SETTING
 
 PHONE = re.compile(r"^(?:0\d{2,4}(?: ?\d{3,4}){1,2}|\d{3}(?: \d{3})?|999|111)$")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")

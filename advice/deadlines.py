@@ -94,7 +94,7 @@ import dateparser
 import holidays
 import yaml
 
-from actions.content import CONTENT_DIR, ContentError, tidy
+from advice.content import CONTENT_DIR, ContentError, tidy
 
 DEADLINES_FILE = CONTENT_DIR / "deadlines.yml"
 
@@ -679,7 +679,7 @@ def get_wording() -> Dict[str, Dict[str, Any]]:
 
 
 def _default_render() -> Render:
-    from actions.content import get_content
+    from advice.content import get_content
 
     return get_content().render
 
@@ -698,7 +698,7 @@ class _Writer:
     def marker(self) -> str:
         """The content's "(to be confirmed)", for {unverified} in an unverified entry."""
         if self._marker is None:
-            from actions.content import get_content
+            from advice.content import get_content
 
             self._marker = get_content().unverified_marker
         return self._marker
@@ -988,7 +988,7 @@ _SOURCE = re.compile(
 def wording_problems(render: Optional[Render] = None) -> List[str]:
     """Errors for `make content-check`: a text without a proper source, one that
     does not render, or a reply over grade 8 or 25 words a sentence."""
-    from actions.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
+    from advice.plain_english import MAX_GRADE, MAX_SENTENCE_WORDS, measure
 
     try:
         wording = load_wording()

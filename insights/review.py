@@ -10,7 +10,7 @@ them to data/nlu/.
 
 Privacy: the messages are read from the conversation store, which keeps
 redacted text and is purged after the retention period, so the list covers at
-most that period. Before anything is shown, :func:`enquiries.reporting.names.scrub`
+most that period. Before anything is shown, :func:`insights.names.scrub`
 redacts it again and removes likely names. The counts in the page follow
 the small-number rule like every other figure.
 
@@ -30,10 +30,10 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from enquiries.reporting import sql
-from enquiries.reporting.names import scrub
-from enquiries.reporting.period import Period
-from enquiries.reporting.sql import ev, events
+from insights import sql
+from insights.names import scrub
+from insights.period import Period
+from insights.sql import ev, events
 
 MAX_DISTINCT = 2000
 DISTANCE = 0.75  # cosine distance within which messages join a group

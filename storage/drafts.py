@@ -21,7 +21,7 @@ this process, which is right for one action server. Several action servers
 behind a load balancer (`make cluster`) share :class:`RedisDraftStore`: each
 draft is a Redis hash with the same time limit, so a family's next answer may
 reach any action server. :func:`default_store` picks Redis when
-``SEND_REDIS_URL`` is set (enquiries/redis_state.py), memory otherwise. That
+``SEND_REDIS_URL`` is set (storage/redis_state.py), memory otherwise. That
 Redis must not write to disk: a draft holds contact details before consent.
 """
 
@@ -36,7 +36,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import yaml
 
-from enquiries import redis_state
+from storage import redis_state
 
 ROOT = Path(__file__).resolve().parents[1]
 

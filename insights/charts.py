@@ -5,7 +5,7 @@ chart is an ``<svg>`` element written into the page: text is drawn as paths
 (no fonts needed), ids are prefixed per chart so that several charts can share
 one page, and the date and generator metadata are left out. Colours are the
 Okabe-Ito palette, which readers with colour blindness can tell apart.
-A suppressed count is drawn as no bar, marked "<5" (enquiries/reporting/suppress.py).
+A suppressed count is drawn as no bar, marked "<5" (insights/suppress.py).
 The chart is never the only way to read a figure: the page prints its table.
 """
 
@@ -20,8 +20,8 @@ matplotlib.use("Agg")  # no display; before pyplot is imported
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from enquiries.reporting.suppress import MARK  # noqa: E402
-from enquiries.reporting.tables import Table  # noqa: E402
+from insights.suppress import MARK  # noqa: E402
+from insights.tables import Table  # noqa: E402
 
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 WIDTH = 7.5  # inches; the SVG scales to the page

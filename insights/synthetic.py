@@ -10,7 +10,7 @@ truth; the tests compare the two.
 
 ``personal=True`` puts a name, a phone number and an email address in every
 message a family sends, for the privacy test. Events are redacted as the
-production store redacts them (enquiries.tracker_store.redact_event).
+production store redacts them (storage.tracker_store.redact_event).
 
 ``scripts/synthetic_conversations.py`` (``make synthetic``) writes 100,000
 conversations, about a million events, for timing the report.
@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from enquiries.reporting.period import LONDON, Period
+from insights.period import LONDON, Period
 
 META = {"model_id": "5ynth371c0000000000000000000000", "assistant_id": "walsall-send-disagreements"}
 CHANNELS = (("socketio", 0.55), ("whatsapp", 0.30), ("rest", 0.15))

@@ -2,8 +2,8 @@
 
 One plain-text message: what they disagree about, their dates if they gave
 them to the deadline calculator, the route's steps in order and who can help.
-It reuses the route's own rendered steps and contacts (actions/replies.py)
-and the calculator's counting (actions/deadlines.py), so it adds no fact of
+It reuses the route's own rendered steps and contacts (advice/replies.py)
+and the calculator's counting (advice/deadlines.py), so it adds no fact of
 its own. It holds no personal details beyond the dates the family typed. On
 the website widget it comes with "Download" and "Print"; WhatsApp sends it as
 text, split as usual.
@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
-from actions import deadlines
-from actions.content import Content
-from actions.replies import Message, buttons, contact_lines, contacts_for, route_steps
+from advice import deadlines
+from advice.content import Content
+from advice.replies import Message, buttons, contact_lines, contacts_for, route_steps
 
 
 def _dates(content: Content, worked: deadlines.Deadlines) -> List[str]:

@@ -1,7 +1,7 @@
 """Every figure of the report, counted in the database.
 
 Each function runs one GROUP BY over the snapshot's temporary tables
-(enquiries/reporting/sql.py) or the ``callback_requests`` table and returns
+(insights/sql.py) or the ``callback_requests`` table and returns
 counts keyed by small things: a quarter hour (:data:`BUCKET_SECONDS`), a
 channel, a disagreement type, an intent, a slot value. Python never receives
 the events themselves. Times are grouped by quarter hour in UTC so that UK time
@@ -18,10 +18,10 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from enquiries.reporting import sql
-from enquiries.reporting.period import Period
-from enquiries.reporting.sql import conversations, ev, raw
 from enquiries.store import callback_requests
+from insights import sql
+from insights.period import Period
+from insights.sql import conversations, ev, raw
 
 BUCKET_SECONDS = 900  # a quarter of an hour
 

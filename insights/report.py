@@ -7,7 +7,7 @@ timestamps and the channel in Rasa's ``events`` table, and from the status
 and times of callback requests. Message text is read for one part only, the
 "not understood" review list, which is for the SEND team and says so.
 
-Everything is counted in the database (enquiries/reporting/queries.py); Python
+Everything is counted in the database (insights/queries.py); Python
 receives counts per quarter hour, per channel or per type, never the events.
 
 :data:`COUNTED` below is the one place that says which events, actions, slots
@@ -29,12 +29,12 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import feedback
-from enquiries import db
-from enquiries.db import ROOT
-from enquiries.reporting import suppress
-from enquiries.reporting.period import LONDON, Period
+from advice import feedback
 from enquiries.store import EnquiryStore, StoreUnavailable
+from insights import suppress
+from insights.period import LONDON, Period
+from storage import db
+from storage.db import ROOT
 
 # The report's heavier parts (matplotlib, scikit-learn, the content files) are
 # imported when a report is made, so that `python -m enquiries purge` stays quick.
@@ -54,7 +54,7 @@ COUNTED: Dict[str, Any] = {
     "crisis": "action_crisis",
     # Slots (events.action_name of a "slot" event holds the slot's name).
     "disagreement_slot": "disagreement",  # set by the routes action: the disagreement type
-    "feedback_slot": feedback.SLOT,  # "Did this help?" (actions/feedback.py)
+    "feedback_slot": feedback.SLOT,  # "Did this help?" (advice/feedback.py)
     "feedback_asked": feedback.ASKED,
     "feedback_yes": feedback.YES,
     "feedback_no": feedback.NO,
@@ -121,9 +121,9 @@ def _humanise(identifier: str) -> str:
 
 def labels():
     """Names from the content files, and office hours from content/hours.yml."""
-    from actions import office_hours
-    from actions.content import ContentError, get_content
-    from enquiries.reporting.tables import Labels
+    from advice import office_hours
+    from advice.content import ContentError, get_content
+    from insights.tables import Labels
 
     content = get_content()
 
@@ -169,8 +169,8 @@ def make(
     url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False, now: Optional[dt.datetime] = None
 ) -> Made:
     """Write the page (``out``) and the CSV (same name, ``.csv``) for the period."""
-    from enquiries.reporting import csvfile, page, queries, review, tables
-    from enquiries.reporting.sql import Snapshot
+    from insights import csvfile, page, queries, review, tables
+    from insights.sql import Snapshot
 
     started = time.monotonic()
     engine = db.create_engine(url)
@@ -204,8 +204,8 @@ def make(
 
 def write_review(url: str, period: Period, out: Path):
     """The review list as candidate training examples (YAML) at ``out``; returns the list."""
-    from enquiries.reporting import review
-    from enquiries.reporting.sql import Snapshot
+    from insights import review
+    from insights.sql import Snapshot
 
     engine = db.create_engine(url)
     try:

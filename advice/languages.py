@@ -36,8 +36,8 @@ import re
 import unicodedata
 from typing import Dict, List, Optional
 
-from actions.replies import ROMANISED  # noqa: F401 - Punjabi or Urdu in Latin letters, answered in English
-from actions.safety import remove_hidden
+from advice.replies import ROMANISED  # noqa: F401 - Punjabi or Urdu in Latin letters, answered in English
+from advice.safety import remove_hidden
 
 # The languages answered in their own words, with the code used in content/languages.yml.
 LANGUAGES = ("pa_guru", "pa_arab", "ur", "pl", "bn", "ro", "gu", "ar")

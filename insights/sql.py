@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from enquiries.reporting.period import Period
+from insights.period import Period
 
 CHUNK_ROWS = 100_000
 LISTEN = "action_listen"  # Rasa's "wait for the family" action: sets nothing, counts nothing

@@ -3,7 +3,7 @@
 It must open from an email attachment on a council laptop, be readable with
 a screen reader and print well. Each chart is inline SVG with a caption
 (``figcaption``) that names it, and its table follows inside the same figure
-as the text alternative; every value comes from enquiries/reporting/suppress.py.
+as the text alternative; every value comes from insights/suppress.py.
 Everything written into the page goes through :func:`html.escape`.
 """
 
@@ -13,10 +13,10 @@ import datetime as dt
 import html
 from typing import List, Optional, Sequence
 
-from enquiries.reporting import charts, suppress
-from enquiries.reporting.period import LONDON, Period
-from enquiries.reporting.review import Review
-from enquiries.reporting.tables import Section, Table
+from insights import charts, suppress
+from insights.period import LONDON, Period
+from insights.review import Review
+from insights.tables import Section, Table
 
 SHOWN_GROUPS = 40  # the page shows the largest groups; the YAML export has them all
 SHOWN_ITEMS = 15  # different messages shown per group

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.content import Content, MissingDetail
-from actions.fallback import CLARIFY, DID_YOU_MEAN, NO_GUESS, FirstStage
+from advice.content import Content, MissingDetail
+from advice.fallback import CLARIFY, NO_GUESS, FirstStage
 
-# Punjabi or Urdu in Latin letters (actions/languages.py), answered in English.
+# Punjabi or Urdu in Latin letters (advice/languages.py), answered in English.
 ROMANISED = "pa_ur_latn"
 
 # A pseudo-contact in routes.yml: the school, nursery or college itself.
@@ -304,7 +304,7 @@ def _unsure_hints(content: Content, maybe_out_of_scope: bool, maybe_crisis: bool
 
 
 def did_you_mean_reply(content: Content, stage: FirstStage) -> List[Message]:
-    """The first reply when NLU is unsure (actions/fallback.py): never a guessed route.
+    """The first reply when NLU is unsure (advice/fallback.py): never a guessed route.
 
     ``clarify`` and ``did_you_mean`` offer their topics and "Something else";
     ``no_guess`` asks them to say it another way, with the main topics.
@@ -374,72 +374,6 @@ def intro_reply(content: Content, days: int) -> List[Message]:
     return [Message(text)]
 
 
-def all_replies(content: Content) -> List[Tuple[str, List[Message]]]:
-    """Every reply the assistant can give, in every context, for checks and tests.
-
-    Rendering them all also proves every placeholder resolves (else ContentError).
-    """
-    contexts: List[Optional[str]] = [None, *content.disagreements]
-    out: List[Tuple[str, List[Message]]] = []
-    for disagreement in content.disagreements:
-        out.append((f"routes:{disagreement}", routes_reply(content, disagreement)))
-    for d in contexts:
-        out += [
-            (f"disagreement_resolution:{d}", disagreement_resolution_reply(content, d)),
-            (f"mediation:{d}", mediation_reply(content, d)),
-            (f"tribunal:{d}", tribunal_reply(content, d)),
-            (f"deadline:{d}", deadline_reply(content, d)),
-            (f"contact:{d}", contact_reply(content, d, None)),
-        ]
-    for service in content.services.values():
-        if service.group != "crisis":
-            out.append((f"service:{service.id}", service_reply(content, service.id)))
-    out += [
-        ("mediation_vs_dr", mediation_vs_dr_reply(content)),
-        *[(t, simple_topic_reply(content, t)) for t in SIMPLE_TOPICS],
-        ("crisis", crisis_reply(content)),
-        # Any disagreement can be offered back after the crisis reply (and its button is accepted).
-        *((f"crisis_resume:{d}", resume_reply(content, d)) for d in content.disagreements),
-        # "Did you mean" offers two or three of these (so every topic's button is accepted).
-        ("did_you_mean", did_you_mean_reply(content, FirstStage(DID_YOU_MEAN, content.titled_intents()))),
-        (
-            "did_you_mean_hints",
-            did_you_mean_reply(content, FirstStage(DID_YOU_MEAN, content.titled_intents()[:2], True, True)),
-        ),
-        ("clarify", did_you_mean_reply(content, FirstStage(CLARIFY, content.titled_intents()[:2]))),
-        ("no_guess", did_you_mean_reply(content, FirstStage(NO_GUESS, (), True, True))),
-        ("rephrase", rephrase_reply(content)),
-        ("fallback", fallback_reply(content)),
-        ("also_mentioned", also_mentioned_reply(content, next(iter(content.disagreements)))),
-        ("out_of_scope", out_of_scope_reply(content)),
-        ("out_of_scope_maybe", out_of_scope_reply(content, list(content.disagreements)[:2])),
-        ("intro", intro_reply(content, 30)),
-        (f"other_language:{ROMANISED}", other_language_reply(content, ROMANISED)),
-        (
-            f"other_language:{ROMANISED}:maybe",
-            other_language_reply(content, ROMANISED, list(content.disagreements)[:2]),
-        ),
-    ]
-    # Sent by the channels (channels/guard.py).
-    out += [
-        (t, [Message(content.render(content.topics[t], limit="2,000"))])
-        for t in ("too_long", "slow_down", "unavailable")
-    ]
-    # Imported here because these modules build on this one.
-    from actions.callback import all_callback_replies
-    from actions.deadline_replies import examples as deadline_examples
-    from actions.feedback import all_feedback_replies
-    from actions.summary import examples as summary_examples
-
-    return (
-        out
-        + all_callback_replies(content)
-        + deadline_examples(content)
-        + summary_examples(content)
-        + all_feedback_replies(content)
-    )
-
-
 __all__ = [
     "Button",
     "Message",
@@ -460,7 +394,6 @@ __all__ = [
     "also_mentioned_reply",
     "out_of_scope_reply",
     "intro_reply",
-    "all_replies",
     "other_language_reply",
     "translated_replies",
 ]

@@ -35,7 +35,7 @@ It must stay above the longest time one message takes.
 
 endpoints.yml names :class:`ConversationLockStore`, which is Rasa's own
 ``InMemoryLockStore`` in a single process and :class:`AtomicRedisLockStore`
-when ``SEND_REDIS_URL`` is set (enquiries/redis_state.py chooses).
+when ``SEND_REDIS_URL`` is set (storage/redis_state.py chooses).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from enquiries import redis_state
+from storage import redis_state
 
 logger = logging.getLogger(__name__)
 

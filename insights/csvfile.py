@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from typing import IO, Sequence
 
-from enquiries.reporting.tables import Section
+from insights.tables import Section
 
 HEADER = ("figure", "title", "row", "column", "value")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

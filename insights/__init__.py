@@ -1,5 +1,6 @@
-"""The parts of the insights report (``python -m enquiries report``; see enquiries/report.py).
+"""The insights report (``python -m enquiries report``; see insights/report.py).
 
+* ``report``: builds the report for a period: the HTML page and the CSV.
 * ``period``: the days a report covers, in UK time.
 * ``sql``: the one SQL difference between SQLite and PostgreSQL, and a
   snapshot of the period's events in temporary tables.
@@ -9,5 +10,5 @@
 * ``charts``: the tables as inline SVG charts (matplotlib).
 * ``page``, ``csvfile``: the self-contained HTML page and the CSV.
 * ``review``, ``names``: the "not understood" review list and its YAML export.
-* ``synthetic``: synthetic conversations for tests and timing.
+* ``synthetic``, ``synthetic_store``: synthetic conversations for tests and timing.
 """

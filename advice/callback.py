@@ -15,9 +15,9 @@ import datetime as dt
 import re
 from typing import Any, List, Optional, Sequence, Tuple
 
-from actions import office_hours
-from actions.content import Content
-from actions.replies import Button, Message, contact_lines, contacts_for
+from advice import office_hours
+from advice.content import Content
+from advice.replies import Button, Message, contact_lines, contacts_for
 
 FORM_SLOTS = ("callback_topic", "contact_method", "contact_detail", "good_time", "consent")
 # Questions a family may answer with personal details (a number typed at the
@@ -237,7 +237,7 @@ def plain_reply(content: Content, *path: str, **values: str) -> List[Message]:
 
 
 def all_callback_replies(content: Content) -> List[Tuple[str, List[Message]]]:
-    """Every callback reply, for the content checks (as replies.all_replies)."""
+    """Every callback reply, for the content checks (as catalogue.all_replies)."""
     # Rendered from content/hours.yml as the assistant does: a Wednesday
     # morning and a Saturday evening (both away from bank holidays).
     london = office_hours.london()
