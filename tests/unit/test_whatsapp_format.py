@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advice import catalogue as replies
+from advice import catalogue
 from advice.content import get_content
 from channels.whatsapp_format import (
     MAX_BODY_CHARS,
@@ -64,7 +64,7 @@ def test_markdown_becomes_whatsapp_markup(markdown, whatsapp):
 
 
 def test_the_assistants_plain_replies_are_left_as_they_are():
-    for name, messages in replies.all_replies(get_content()):
+    for name, messages in catalogue.all_replies(get_content()):
         for message in messages:
             assert to_whatsapp(message.text) == message.text, name
 
@@ -138,7 +138,7 @@ def test_the_list_gets_its_own_message_when_the_last_part_is_full():
 
 
 def test_every_reply_of_the_assistant_fits_whatsapp():
-    for name, messages in replies.all_replies(get_content()):
+    for name, messages in catalogue.all_replies(get_content()):
         for message in messages:
             bodies = render(message.text, [b.title for b in message.buttons])
             assert bodies and all(len(b) <= MAX_BODY_CHARS for b in bodies), name
