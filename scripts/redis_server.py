@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Iterator, Optional
 
+from scripts.stack import stop_process
+
 PROGRAM = "redis-server"
 
 
@@ -124,14 +126,7 @@ class RedisServer:
 
     def stop(self, kill: bool = False) -> None:
         """TERM (or KILL) and wait; everything in it is gone (it keeps nothing on disk)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        (self.process.kill if kill else self.process.terminate)()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, kill)
 
     def restart(self, down_seconds: float = 0.0) -> None:
         """Stop, stay down a while, start again on the same port and password (empty)."""

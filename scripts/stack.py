@@ -79,6 +79,18 @@ def _wait_for(url: str, process: subprocess.Popen, name: str, log_dir: Path) -> 
     raise RuntimeError(f"{name} did not start within {START_TIMEOUT}s; see {log_dir}")
 
 
+def stop_process(process: Optional[subprocess.Popen], kill: bool = False, timeout: float = 20) -> None:
+    """TERM (or KILL, as a crash would) a started process and wait for it; KILL if TERM is not enough."""
+    if process is None or process.poll() is not None:
+        return
+    (process.kill if kill else process.terminate)()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class Server:
     """One server process: how to start it, and how to tell it is up."""
@@ -100,14 +112,7 @@ class Server:
 
     def stop(self, kill: bool = False) -> None:
         """TERM (or KILL, as a crash would) and wait for the process to end."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        (self.process.kill if kill else self.process.terminate)()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, kill)
 
 
 @dataclass
