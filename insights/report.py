@@ -18,6 +18,7 @@ here (and the tests in tests/unit/test_report.py say what broke).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -25,7 +26,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -165,27 +166,36 @@ def _private_file(path: Path):
     return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
 
 
-def make(
-    url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False, now: Optional[dt.datetime] = None
-) -> Made:
-    """Write the page (``out``) and the CSV (same name, ``.csv``) for the period."""
-    from insights import csvfile, page, queries, review, tables
+@contextlib.contextmanager
+def _snapshot(url: str, period: Period, what: str) -> Iterator[Any]:
+    """A connection with the period's snapshot built (dropped after); a database error is
+    StoreUnavailable naming ``what``, so the team sees a sentence, not a stack trace."""
     from insights.sql import Snapshot
 
-    started = time.monotonic()
     engine = db.create_engine(url)
     try:
         with engine.connect() as connection:
             snapshot = Snapshot(connection, period, COUNTED).build()
             try:
-                figures = queries.collect(connection, period, COUNTED)
-                review_list = None if public else review.build(connection, period, COUNTED)
+                yield connection
             finally:
                 snapshot.drop()
     except SQLAlchemyError as error:
-        raise StoreUnavailable(f"the report could not read the database ({type(error).__name__})") from None
+        raise StoreUnavailable(f"{what} could not read the database ({type(error).__name__})") from None
     finally:
         engine.dispose()
+
+
+def make(
+    url: str, period: Period, out: Path = DEFAULT_OUT, public: bool = False, now: Optional[dt.datetime] = None
+) -> Made:
+    """Write the page (``out``) and the CSV (same name, ``.csv``) for the period."""
+    from insights import csvfile, page, queries, review, tables
+
+    started = time.monotonic()
+    with _snapshot(url, period, "the report") as connection:
+        figures = queries.collect(connection, period, COUNTED)
+        review_list = None if public else review.build(connection, period, COUNTED)
     parts = tables.sections(figures, labels(), COUNTED)
     out = Path(out)
     csv_path = out.with_suffix(".csv")
@@ -205,20 +215,9 @@ def make(
 def write_review(url: str, period: Period, out: Path):
     """The review list as candidate training examples (YAML) at ``out``; returns the list."""
     from insights import review
-    from insights.sql import Snapshot
 
-    engine = db.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            snapshot = Snapshot(connection, period, COUNTED).build()
-            try:
-                found = review.build(connection, period, COUNTED)
-            finally:
-                snapshot.drop()
-    except SQLAlchemyError as error:
-        raise StoreUnavailable(f"the review list could not read the database ({type(error).__name__})") from None
-    finally:
-        engine.dispose()
+    with _snapshot(url, period, "the review list") as connection:
+        found = review.build(connection, period, COUNTED)
     with _private_file(Path(out)) as handle:
         handle.write(review.to_yaml(found))
     return found
